@@ -1,0 +1,166 @@
+using Mlsh.Core.Configuration;
+
+namespace Mlsh.Trainer.Configuration;
+
+/// <summary>
+/// Every hyperparameter of one training run, as written in configs/&lt;name&gt;.yaml (snake_case keys).
+/// Loaded with <see cref="Load"/>, which rejects unknown keys, wrong types and out-of-range or
+/// unknown enum values before any training starts. Plain mutable data: build, validate, then treat as
+/// read-only; not thread-safe while being edited.
+/// </summary>
+public sealed class TrainConfig
+{
+    /// <summary>mlsh (shared sub-policies + per-task master) or flat (one shared PPO policy, the baseline).</summary>
+    public string Algorithm { get; set; } = "mlsh";
+    public TaskFamilyConfig TaskFamily { get; set; } = new();
+    public ulong Seed { get; set; } = 1;
+    /// <summary>Total iterations; one iteration = one rollout of <see cref="RolloutSteps"/> steps per
+    /// environment instance followed by one update.</summary>
+    public int Iterations { get; set; } = 200;
+    /// <summary>Environment instances stepped together per rank.</summary>
+    public int Envs { get; set; } = 16;
+    /// <summary>Agent steps per instance per iteration.</summary>
+    public int RolloutSteps { get; set; } = 50;
+    public HierarchyConfig Hierarchy { get; set; } = new();
+    public NetworkConfig Master { get; set; } = new() { LearningRate = 1e-2f, Gamma = 0.99f, Lambda = 0.98f, Epochs = 10, Minibatches = 1, EntropyCoef = 0.01f };
+    public NetworkConfig Subpolicy { get; set; } = new();
+    public PpoConfig Ppo { get; set; } = new();
+    /// <summary>Running mean/std normalization of observations (statistics updated only while the
+    /// sub-policies learn, saved in checkpoints).</summary>
+    public bool NormalizeObservations { get; set; } = true;
+    public float ObservationClip { get; set; } = 10f;
+    /// <summary>Write a checkpoint every this many iterations (and at the end).</summary>
+    public int CheckpointEvery { get; set; } = 10;
+    /// <summary>Regenerate the learning-curve SVGs every this many iterations (and at the end).</summary>
+    public int PlotEvery { get; set; } = 10;
+    /// <summary>With MPI: ranks sharing one task and one master (sub-policies are shared by all ranks).</summary>
+    public int RanksPerTask { get; set; } = 1;
+
+    public bool IsFlat => Algorithm == "flat";
+
+    /// <summary>Reads and validates a config file; every problem is a <see cref="ConfigException"/>
+    /// naming the file, the key, the value found and what is allowed.</summary>
+    public static TrainConfig Load(string path)
+    {
+        var config = StrictYaml.LoadFile<TrainConfig>(path);
+        config.Validate(path);
+        return config;
+    }
+
+    public static TrainConfig Parse(string yaml, string sourceName = "<yaml>")
+    {
+        var config = StrictYaml.Parse<TrainConfig>(yaml, sourceName);
+        config.Validate(sourceName);
+        return config;
+    }
+
+    public void Validate(string file)
+    {
+        var v = new ConfigValidator(file);
+        v.OneOf("algorithm", Algorithm, "mlsh", "flat");
+        TaskFamily.Validate(v, "task_family");
+        v.AtLeast("iterations", Iterations, 1);
+        v.AtLeast("envs", Envs, 1);
+        v.AtLeast("rollout_steps", RolloutSteps, 1);
+        Hierarchy.Validate(v, "hierarchy");
+        if (!IsFlat && RolloutSteps % Hierarchy.MacroSteps != 0)
+            v.Fail("rollout_steps", RolloutSteps.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                $"a multiple of hierarchy.macro_steps ({Hierarchy.MacroSteps}) so that every rollout holds whole macro steps");
+        Master.Validate(v, "master");
+        Subpolicy.Validate(v, "subpolicy");
+        Ppo.Validate(v, "ppo");
+        v.InRange("observation_clip", ObservationClip, 0.1f, 1e6f);
+        v.AtLeast("checkpoint_every", CheckpointEvery, 1);
+        v.AtLeast("plot_every", PlotEvery, 1);
+        v.AtLeast("ranks_per_task", RanksPerTask, 1);
+    }
+}
+
+/// <summary>Which environments to train on.</summary>
+public sealed class TaskFamilyConfig
+{
+    public static readonly string[] Kinds = ["movement_bandits", "four_rooms", "pointmass_maze", "quadruped_maze"];
+
+    public string Kind { get; set; } = "movement_bandits";
+    /// <summary>Episode time limit in agent steps for the discrete families (0 = the family's default).</summary>
+    public int EpisodeSteps { get; set; }
+    /// <summary>Maze families: layout files, relative to the repository root (or absolute).</summary>
+    public List<string> Layouts { get; set; } = [];
+    /// <summary>Optional subset of task indices to train on (empty = every task of the family).</summary>
+    public List<int> Tasks { get; set; } = [];
+
+    public bool IsMaze => Kind is "pointmass_maze" or "quadruped_maze";
+
+    internal void Validate(ConfigValidator v, string prefix)
+    {
+        v.OneOf($"{prefix}.kind", Kind, Kinds);
+        v.AtLeast($"{prefix}.episode_steps", EpisodeSteps, 0);
+        if (IsMaze && Layouts.Count == 0)
+            v.Fail($"{prefix}.layouts", "[]", $"at least one layout file for {Kind}");
+        if (!IsMaze && Layouts.Count > 0)
+            v.Fail($"{prefix}.layouts", $"{Layouts.Count} files", $"no layouts for {Kind} (layouts apply to pointmass_maze and quadruped_maze)");
+        for (var i = 0; i < Tasks.Count; i++) v.AtLeast($"{prefix}.tasks[{i}]", Tasks[i], 0);
+    }
+}
+
+/// <summary>The MLSH schedule: K sub-policies, a master decision every N steps, and per sampled task
+/// a warm-up (master only) then a joint period (master and sub-policies).</summary>
+public sealed class HierarchyConfig
+{
+    public int Subpolicies { get; set; } = 2;
+    /// <summary>N: low-level steps per master decision (one macro step).</summary>
+    public int MacroSteps { get; set; } = 10;
+    public int WarmupIterations { get; set; } = 9;
+    public int JointIterations { get; set; } = 1;
+    /// <summary>Probability that the master's choice is replaced by a uniformly random sub-policy
+    /// (exploration over skills); the stored log-probability is the master's own.</summary>
+    public float MasterEpsilon { get; set; }
+
+    internal void Validate(ConfigValidator v, string prefix)
+    {
+        v.InRange($"{prefix}.subpolicies", Subpolicies, 1, 64);
+        v.AtLeast($"{prefix}.macro_steps", MacroSteps, 1);
+        v.AtLeast($"{prefix}.warmup_iterations", WarmupIterations, 0);
+        v.AtLeast($"{prefix}.joint_iterations", JointIterations, 1);
+        v.InRange($"{prefix}.master_epsilon", MasterEpsilon, 0f, 1f);
+    }
+}
+
+/// <summary>One network (the master, or each sub-policy / the flat policy) and its PPO update.</summary>
+public sealed class NetworkConfig
+{
+    public List<int> Hidden { get; set; } = [64, 64];
+    public float LearningRate { get; set; } = 3e-4f;
+    public float Gamma { get; set; } = 0.99f;
+    public float Lambda { get; set; } = 0.98f;
+    public int Epochs { get; set; } = 10;
+    public int Minibatches { get; set; } = 4;
+    public float EntropyCoef { get; set; }
+
+    internal void Validate(ConfigValidator v, string prefix)
+    {
+        if (Hidden.Count == 0) v.Fail($"{prefix}.hidden", "[]", "a list of at least one layer width, e.g. [64, 64]");
+        for (var i = 0; i < Hidden.Count; i++) v.InRange($"{prefix}.hidden[{i}]", Hidden[i], 1, 4096);
+        v.InRange($"{prefix}.learning_rate", LearningRate, 1e-7f, 1f);
+        v.InRange($"{prefix}.gamma", Gamma, 0f, 1f);
+        v.InRange($"{prefix}.lambda", Lambda, 0f, 1f);
+        v.InRange($"{prefix}.epochs", Epochs, 1, 1000);
+        v.InRange($"{prefix}.minibatches", Minibatches, 1, 4096);
+        v.InRange($"{prefix}.entropy_coef", EntropyCoef, 0f, 1f);
+    }
+}
+
+/// <summary>PPO settings shared by every network.</summary>
+public sealed class PpoConfig
+{
+    public float Clip { get; set; } = 0.2f;
+    public float ValueCoef { get; set; } = 0.5f;
+    public float MaxGradNorm { get; set; } = 0.5f;
+
+    internal void Validate(ConfigValidator v, string prefix)
+    {
+        v.InRange($"{prefix}.clip", Clip, 0.01f, 1f);
+        v.InRange($"{prefix}.value_coef", ValueCoef, 0f, 100f);
+        v.InRange($"{prefix}.max_grad_norm", MaxGradNorm, 1e-3f, 1e6f);
+    }
+}

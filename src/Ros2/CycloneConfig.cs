@@ -1,0 +1,27 @@
+namespace Mlsh.Ros2;
+
+/// <summary>Cyclone DDS configuration snippets (the XML that CYCLONEDDS_URI would otherwise carry).</summary>
+public static class CycloneConfig
+{
+    /// <summary>
+    /// Discovery and data on 127.0.0.1 only. The loopback interface here has no MULTICAST flag, so SPDP runs as
+    /// unicast to the participant ports of 127.0.0.1 (indices 0..maxParticipants-1 are probed). Used by tests
+    /// and benchmarks so parallel runs on one machine (with distinct domain ids) never reach the network.
+    /// </summary>
+    public static string LoopbackOnly(int maxParticipants = 32) =>
+        "<CycloneDDS><Domain id=\"any\">" +
+        "<General><Interfaces><NetworkInterface address=\"127.0.0.1\"/></Interfaces><AllowMulticast>false</AllowMulticast></General>" +
+        $"<Discovery><ParticipantIndex>auto</ParticipantIndex><MaxAutoParticipantIndex>{maxParticipants}</MaxAutoParticipantIndex>" +
+        "<Peers><Peer address=\"127.0.0.1\"/></Peers></Discovery>" +
+        "</Domain></CycloneDDS>";
+
+    /// <summary>ROS_DOMAIN_ID from the environment (0 when unset), validated to the range ROS 2 allows (0-232).</summary>
+    public static uint DomainIdFromEnvironment()
+    {
+        var text = Environment.GetEnvironmentVariable("ROS_DOMAIN_ID");
+        if (string.IsNullOrWhiteSpace(text)) return 0;
+        if (!uint.TryParse(text, out var id) || id > 232)
+            throw new ArgumentException($"ROS_DOMAIN_ID='{text}': expected an integer between 0 and 232");
+        return id;
+    }
+}

@@ -305,10 +305,11 @@ public sealed class LaunchFileLoader
             var items = seq.Select((n, i) => YamlValue(new Located(n, $"{value.Path}[{i}]", value.File), context));
             return "[" + string.Join(", ", items) + "]";
         }
-        if (value.Node is not YamlScalarNode scalar) throw value.Error("a parameter value must be a scalar or a list of scalars");
+        if (value.Node is not YamlScalarNode) throw value.Error("a parameter value must be a scalar or a list of scalars");
+        // As launch_ros does, the type comes from the evaluated text (a substitution result is YAML-parsed),
+        // not from quoting in the launch file: "50" and 50 both give an integer.
         var text = value.Evaluate(context);
-        var quotedInFile = scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted;
-        if (!quotedInFile && PlainYamlScalar.IsMatch(text)) return text;
+        if (PlainYamlScalar.IsMatch(text)) return text;
         var sb = new StringBuilder("\"");
         foreach (var c in text)
         {

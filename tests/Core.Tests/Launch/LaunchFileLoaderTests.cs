@@ -87,6 +87,8 @@ public sealed class LaunchFileLoaderTests : IDisposable
                       value: quadruped
                     - name: version
                       value: "2"
+                    - name: frame
+                      value: "base: link # not a comment"
                     - name: joints
                       value: [fl_hip, fl_knee]
                     - name: mqtt
@@ -105,7 +107,9 @@ public sealed class LaunchFileLoaderTests : IDisposable
         ((YamlScalarNode)values["use_sim_time"]).Style.Should().Be(YamlDotNet.Core.ScalarStyle.Plain, "a boolean stays a boolean");
         ((YamlScalarNode)values["control_rate_hz"]).Style.Should().Be(YamlDotNet.Core.ScalarStyle.Plain);
         ((YamlScalarNode)values["robot"]).Value.Should().Be("quadruped");
-        ((YamlScalarNode)values["version"]).Style.Should().Be(YamlDotNet.Core.ScalarStyle.DoubleQuoted, "a quoted number stays a string");
+        ((YamlScalarNode)values["version"]).Style.Should().Be(YamlDotNet.Core.ScalarStyle.Plain, "as in launch_ros, the text decides the type");
+        ((YamlScalarNode)values["frame"]).Value.Should().Be("base: link # not a comment");
+        ((YamlScalarNode)values["frame"]).Style.Should().Be(YamlDotNet.Core.ScalarStyle.DoubleQuoted);
         ((YamlSequenceNode)values["joints"]).Children.Select(c => ((YamlScalarNode)c).Value).Should().Equal("fl_hip", "fl_knee");
         ((YamlScalarNode)values["mqtt.port"]).Value.Should().Be("1883");
     }

@@ -6,6 +6,7 @@ internal static class TestModels
     /// <summary>A hinge pendulum driven by a motor, with joint sensors, a site and a "tilted" keyframe.</summary>
     public const string Pendulum = """
         <mujoco model="pendulum">
+          <compiler angle="radian"/>
           <option timestep="0.002"/>
           <worldbody>
             <body name="pole" pos="0 0 1">
@@ -31,6 +32,7 @@ internal static class TestModels
     /// <summary>A box on a free joint above a floor, with a velocity motor on an extra slider.</summary>
     public const string FreeBody = """
         <mujoco model="freebody">
+          <compiler angle="radian"/>
           <option timestep="0.005"/>
           <worldbody>
             <geom name="floor" type="plane" size="5 5 0.1"/>

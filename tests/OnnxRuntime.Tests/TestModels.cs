@@ -16,9 +16,10 @@ internal sealed class TestModels : IDisposable
     public ExportContract Contract { get; }
     public PolicyManifest Manifest { get; }
 
-    public TestModels(int observationSize = 40, int joints = 8, int subPolicyCount = 4, int[]? hidden = null, int seed = 1)
+    public TestModels(int observationSize = 40, int joints = 8, int subPolicyCount = 4, int[]? hidden = null, int seed = 1, float? firstSubPolicyOutputClip = null)
     {
         (SubPolicies, Master, Contract) = SyntheticBundle.Create(observationSize, hidden ?? [64, 64], joints, subPolicyCount, seed);
+        if (firstSubPolicyOutputClip is { } clip) SubPolicies[0] = SubPolicies[0] with { OutputClip = clip };
         Manifest = HierarchyExporter.Export(SubPolicies, Master, Contract, Dir);
     }
 

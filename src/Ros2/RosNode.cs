@@ -95,6 +95,21 @@ public sealed class RosNode : IDisposable
         }
     }
 
+    /// <summary>
+    /// A subscription on a raw DDS topic name (e.g. "ros_discovery_info"), owned by the node but, like rmw's
+    /// own graph reader, not announced in the node's entities.
+    /// </summary>
+    internal Subscription<T> CreateDdsSubscription<T>(string ddsTopic, QosProfile qos) where T : class, IRosMessage<T>, new()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var subscription = new Subscription<T>(this, ddsTopic, TopicFor(ddsTopic, T.MessageType, isRosTopic: false), qos);
+            _endpoints.Add(subscription);
+            return subscription;
+        }
+    }
+
     /// <summary>Called by an endpoint's Dispose: forgets it and re-announces the node's entities.</summary>
     internal void OnEndpointDisposed(IDisposable endpoint, byte[] gid)
     {

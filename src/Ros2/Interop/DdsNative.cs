@@ -27,6 +27,7 @@ internal static unsafe partial class DdsNative
     public const uint DDS_PUBLICATION_MATCHED_STATUS = 1u << 11;
     public const uint DDS_SUBSCRIPTION_MATCHED_STATUS = 1u << 12;
 
+    public const uint DDS_IST_ALIVE = 16u;
     public const uint DDS_ANY_STATE = 0x7f; // any sample, view and instance state
     public const short DDS_DATA_REPRESENTATION_XCDR1 = 0;
 
@@ -69,6 +70,7 @@ internal static unsafe partial class DdsNative
     [LibraryImport(Library)] public static partial int dds_writecdr(int writer, DdsStructs.ddsi_serdata* serdata);
     [LibraryImport(Library)] public static partial int dds_takecdr(int reader, DdsStructs.ddsi_serdata** buf, uint maxs, DdsStructs.dds_sample_info_t* si, uint mask);
     [LibraryImport(Library)] public static partial int dds_take(int reader, void** buf, DdsStructs.dds_sample_info_t* si, nuint bufsz, uint maxs);
+    [LibraryImport(Library)] public static partial int dds_read(int reader, void** buf, DdsStructs.dds_sample_info_t* si, nuint bufsz, uint maxs);
     [LibraryImport(Library)] public static partial int dds_return_loan(int entity, void** buf, int bufsz);
     [LibraryImport(Library)] public static partial uint ddsi_serdata_size(DdsStructs.ddsi_serdata* d);
     [LibraryImport(Library)] public static partial void ddsi_serdata_to_ser(DdsStructs.ddsi_serdata* d, nuint off, nuint sz, void* buf);

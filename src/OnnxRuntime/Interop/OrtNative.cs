@@ -48,21 +48,37 @@ internal static unsafe partial class OrtNative
 
     /// <summary>Which file the resolver will load, for messages and diagnostics.</summary>
     internal static string LibraryPathDescription =>
-        Environment.GetEnvironmentVariable(PathVariable) is { Length: > 0 } env ? $"{env} (from {PathVariable})"
-        : File.Exists(InstalledPath) ? InstalledPath : "libonnxruntime.so.1 (default search path)";
+        ChooseLibrary(Environment.GetEnvironmentVariable(PathVariable), File.Exists) switch
+        {
+            (string path, true) => $"{path} (from {PathVariable})",
+            (string path, false) => path,
+            _ => "libonnxruntime.so.1 (default search path)",
+        };
+
+    /// <summary>
+    /// The resolution order: <see cref="PathVariable"/> if set, then <see cref="InstalledPath"/> if it
+    /// exists, else null (the loader's default search for libonnxruntime.so.1).
+    /// </summary>
+    internal static (string? Path, bool FromVariable) ChooseLibrary(string? variable, Func<string, bool> exists) =>
+        !string.IsNullOrEmpty(variable) ? (variable, true)
+        : exists(InstalledPath) ? (InstalledPath, false)
+        : (null, false);
 
     private static nint Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath)
     {
         if (name != Library) return 0;
-        // DESIGN: an explicit MLSH_ONNXRUNTIME_LIB that does not load is an error, not a silent
-        // fallback to another build of ORT with possibly different behaviour.
-        if (Environment.GetEnvironmentVariable(PathVariable) is { Length: > 0 } env)
+        var (path, fromVariable) = ChooseLibrary(Environment.GetEnvironmentVariable(PathVariable), File.Exists);
+        if (path is null) return NativeLibrary.TryLoad("libonnxruntime.so.1", assembly, searchPath, out var h) ? h : 0;
+        try
         {
-            try { return NativeLibrary.Load(env); }
-            catch (DllNotFoundException e) { throw new DllNotFoundException($"{PathVariable}={env}: cannot load ONNX Runtime: {e.Message}", e); }
+            return NativeLibrary.Load(path);
         }
-        if (File.Exists(InstalledPath)) return NativeLibrary.Load(InstalledPath);
-        return NativeLibrary.TryLoad("libonnxruntime.so.1", assembly, searchPath, out var h) ? h : 0;
+        catch (DllNotFoundException e) when (fromVariable)
+        {
+            // DESIGN: an explicit MLSH_ONNXRUNTIME_LIB that does not load is an error, not a silent
+            // fallback to another build of ORT with possibly different numerics.
+            throw new DllNotFoundException($"{PathVariable}={path}: cannot load ONNX Runtime: {e.Message}", e);
+        }
     }
 
     /// <summary>The OrtApi table, fetched once (thread-safe).</summary>

@@ -104,12 +104,46 @@ public sealed unsafe class MjData : IDisposable
     /// <summary>Number of contacts detected in the last step/forward.</summary>
     public int ContactCount => Native->ncon;
 
-    /// <summary>How many times MuJoCo raised the given mjtWarning on this data since the last reset.</summary>
-    public int WarningCount(int warning)
+    /// <summary>
+    /// Contact <paramref name="index"/> of the last step/forward, 0 &lt;= index &lt; <see cref="ContactCount"/>.
+    /// Returned by value; allocates nothing.
+    /// </summary>
+    public MjContact GetContact(int index)
+    {
+        var d = Native;
+        if ((uint)index >= (uint)d->ncon)
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"there are {d->ncon} contacts");
+        ref readonly var c = ref d->contact[index];
+        return new MjContact(c.geom1, c.geom2, c.dist, c.pos[0], c.pos[1], c.pos[2], c.frame[0], c.frame[1], c.frame[2]);
+    }
+
+    /// <summary>World position of body <paramref name="bodyId"/> (3), a slice of <see cref="Xpos"/>.</summary>
+    public ReadOnlySpan<double> BodyXpos(int bodyId) => Xpos.Slice(3 * CheckId(bodyId, _nbody, "body"), 3);
+
+    /// <summary>Orientation of body <paramref name="bodyId"/>, w-first quaternion (4), a slice of <see cref="Xquat"/>.</summary>
+    public ReadOnlySpan<double> BodyXquat(int bodyId) => Xquat.Slice(4 * CheckId(bodyId, _nbody, "body"), 4);
+
+    /// <summary>The readings of sensor <paramref name="sensorId"/> (sensor_dim values), a slice of <see cref="Sensordata"/>.</summary>
+    public ReadOnlySpan<double> SensorReading(int sensorId)
+    {
+        CheckId(sensorId, _m->nsensor, "sensor");
+        return Sensordata.Slice(_m->sensor_adr[sensorId], _m->sensor_dim[sensorId]);
+    }
+
+    /// <summary>How many times MuJoCo raised <paramref name="warning"/> on this data since the last reset
+    /// (the divergence warnings are cleared by <see cref="TryStep()"/> once reported).</summary>
+    public int WarningCount(MjWarning warning)
     {
         if ((uint)warning >= MjLayout.mjNWARNING)
             throw new ArgumentOutOfRangeException(nameof(warning), warning, $"mjtWarning index must be in [0, {MjLayout.mjNWARNING})");
-        return Native->warning[warning].number;
+        return Native->warning[(int)warning].number;
+    }
+
+    private int CheckId(int id, int count, string kind)
+    {
+        if ((uint)id >= (uint)count)
+            throw new ArgumentOutOfRangeException(nameof(id), id, $"model '{Model.Source}' has {count} {kind} objects");
+        return id;
     }
 
     /// <summary>The last divergence detected on this data (Status Ok if none since creation).</summary>

@@ -19,7 +19,8 @@ public enum MjStepStatus
 /// <summary>Details of the last divergence of an <see cref="MjData"/>.</summary>
 /// <param name="Status">What went wrong.</param>
 /// <param name="Time">Simulation time at the start of the failing step, in seconds.</param>
-/// <param name="Index">MuJoCo's warning info (the offending dof/qpos index), or the first non-finite index.</param>
+/// <param name="Index">MuJoCo's warning info (the offending qpos/dof/actuator index); for
+/// <see cref="MjStepStatus.NonFiniteState"/> the first non-finite entry of qpos, or nq + its index in qvel.</param>
 public readonly record struct MjDivergence(MjStepStatus Status, double Time, int Index)
 {
     /// <summary>One-line human description, e.g. "bad qacc (mjWARN_BADQACC) at index 3".</summary>
@@ -29,7 +30,7 @@ public readonly record struct MjDivergence(MjStepStatus Status, double Time, int
         MjStepStatus.BadQvel => $"bad qvel (mjWARN_BADQVEL) at index {Index}",
         MjStepStatus.BadQacc => $"bad qacc (mjWARN_BADQACC) at dof {Index}",
         MjStepStatus.BadCtrl => $"bad ctrl (mjWARN_BADCTRL) at actuator {Index}",
-        MjStepStatus.NonFiniteState => $"non-finite qpos/qvel at index {Index}",
+        MjStepStatus.NonFiniteState => $"non-finite value at index {Index} of [qpos, qvel]",
         _ => "no divergence",
     };
 }

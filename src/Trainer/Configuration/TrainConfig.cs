@@ -22,7 +22,10 @@ public sealed class TrainConfig
     /// <summary>Agent steps per instance per iteration.</summary>
     public int RolloutSteps { get; set; } = 50;
     public HierarchyConfig Hierarchy { get; set; } = new();
-    public NetworkConfig Master { get; set; } = new() { LearningRate = 1e-2f, Gamma = 0.99f, Lambda = 0.98f, Epochs = 10, Minibatches = 1, EntropyCoef = 0.01f };
+    /// <summary>The master's network and PPO settings. Keys left out take <see cref="NetworkConfig"/>'s
+    /// defaults (the sub-policy ones): write the master's learning_rate (paper: 0.01) explicitly.</summary>
+    public NetworkConfig Master { get; set; } = new();
+    /// <summary>Each sub-policy's network and PPO settings (the flat baseline's policy with algorithm: flat).</summary>
     public NetworkConfig Subpolicy { get; set; } = new();
     public PpoConfig Ppo { get; set; } = new();
     /// <summary>Running mean/std normalization of observations (statistics updated only while the
@@ -134,8 +137,11 @@ public sealed class NetworkConfig
     public float Gamma { get; set; } = 0.99f;
     public float Lambda { get; set; } = 0.98f;
     public int Epochs { get; set; } = 10;
-    public int Minibatches { get; set; } = 4;
+    /// <summary>Rows per PPO gradient step.</summary>
+    public int MinibatchSize { get; set; } = 64;
     public float EntropyCoef { get; set; }
+    /// <summary>Initial log σ of a Gaussian (continuous-action) head; unused by categorical heads.</summary>
+    public float InitialLogStd { get; set; }
 
     internal void Validate(ConfigValidator v, string prefix)
     {
@@ -145,8 +151,9 @@ public sealed class NetworkConfig
         v.InRange($"{prefix}.gamma", Gamma, 0f, 1f);
         v.InRange($"{prefix}.lambda", Lambda, 0f, 1f);
         v.InRange($"{prefix}.epochs", Epochs, 1, 1000);
-        v.InRange($"{prefix}.minibatches", Minibatches, 1, 4096);
+        v.InRange($"{prefix}.minibatch_size", MinibatchSize, 1, 1 << 20);
         v.InRange($"{prefix}.entropy_coef", EntropyCoef, 0f, 1f);
+        v.InRange($"{prefix}.initial_log_std", InitialLogStd, -5f, 2f);
     }
 }
 
@@ -154,7 +161,7 @@ public sealed class NetworkConfig
 public sealed class PpoConfig
 {
     public float Clip { get; set; } = 0.2f;
-    public float ValueCoef { get; set; } = 0.5f;
+    public float ValueCoef { get; set; } = 1f;
     public float MaxGradNorm { get; set; } = 0.5f;
 
     internal void Validate(ConfigValidator v, string prefix)

@@ -1,0 +1,744 @@
+using Mlsh.Environments;
+using Mlsh.NeuralNets;
+using Mlsh.NeuralNets.Distributions;
+using Mlsh.NeuralNets.Policies;
+using Mlsh.Trainer.Configuration;
+using Mlsh.Trainer.Diagnostics;
+using Mlsh.Trainer.Ppo;
+using Mlsh.Trainer.Runs;
+
+namespace Mlsh.Trainer.Mlsh;
+
+/// <summary>Where a trainer stands in the MLSH schedule.</summary>
+public enum TrainingPhase
+{
+    /// <summary>A fresh master learns on its task; the sub-policies act but are not updated.</summary>
+    Warmup,
+    /// <summary>Master and sub-policies are updated.</summary>
+    Joint,
+    /// <summary>The flat PPO baseline: one policy, always updated.</summary>
+    Flat,
+    /// <summary>Retuning: a new master learns over frozen sub-policies.</summary>
+    Retune,
+}
+
+/// <summary>Optional wiring of an <see cref="MlshTrainer"/> beyond its config.</summary>
+public sealed class MlshTrainerOptions
+{
+    /// <summary>Sub-policies to start from instead of fresh ones (retune).</summary>
+    public IReadOnlyList<ActorCritic>? InitialSubpolicies { get; init; }
+    /// <summary>Never update the sub-policies (retune): every iteration is <see cref="TrainingPhase.Retune"/>
+    /// and the master is never reinitialized.</summary>
+    public bool FreezeSubpolicies { get; init; }
+    /// <summary>Averages gradients and statistics across MPI ranks; null in a single process.</summary>
+    public IDistributedReducer? Reducer { get; init; }
+}
+
+/// <summary>
+/// MLSH (Frans et al., 2018) over an <see cref="ITaskFamily"/>: K sub-policies shared across tasks and
+/// one master per task that picks a sub-policy every N low-level steps (a macro step) and is rewarded
+/// with the summed reward of its macro step. Per sampled task the master is reinitialized, trained
+/// alone for the warm-up iterations, then together with the sub-policies for the joint iterations.
+/// With algorithm: flat the same loop trains one shared PPO policy (the baseline).
+/// </summary>
+/// <remarks>
+/// One iteration = reset the environments, collect <c>rollout_steps</c> steps of every instance, compute
+/// GAE targets, update. Sub-policy advantages stop at every macro-step boundary and bootstrap from the
+/// value of the sub-policy whose segment ends, never from the next sub-policy's value (openai/mlsh
+/// issue #7). Everything needed to continue bit-identically (parameters, optimizer moments, normalizer
+/// statistics, random streams, schedule position, current task and master) is in
+/// <see cref="SaveCheckpoint"/>. The rollout allocates nothing per step. Owns its environment and
+/// networks; single-threaded.
+/// </remarks>
+public sealed class MlshTrainer : IDisposable
+{
+    private readonly TrainConfig _config;
+    private readonly ITaskFamily _family;
+    private readonly IVectorEnv _env;
+    private readonly int[] _tasks;
+    private readonly bool _flat;
+    private readonly bool _frozen;
+    private readonly IDistributedReducer? _reducer;
+    private readonly int _envs, _steps, _obs, _k, _macro;
+    private readonly bool _discrete;
+    private readonly int _actionWidth;
+
+    private readonly ActorCritic[] _subpolicies;
+    private readonly PpoUpdater[] _subUpdaters;
+    private CategoricalActorCritic? _master;
+    private PpoUpdater? _masterUpdater;
+
+    // DESIGN: every random stream (acting, task choice, minibatch shuffles) is re-derived from
+    // (seed, iteration or round, rank) instead of carried along: a checkpoint then needs no generator
+    // state, and under MPI every rank re-derives its own streams on resume.
+    private SeededRandom _actRandom;
+
+    // Sub-policy rollout, time-major rows r = t·E + e.
+    private readonly PpoBatch _subBatch;
+    private readonly float[] _rewards, _bootstrap, _bootObs;
+    private readonly bool[] _segmentEnds, _terminated, _needsBoot;
+    private readonly int[] _active;
+    private readonly int[][] _rowsOf;
+    private readonly int[] _rowCount;
+
+    // Master rollout, env-major blocks: row = e·T + j for the j-th decision of instance e.
+    private readonly PpoBatch _masterBatch;
+    private readonly float[] _mRewards, _mBootstrap, _mBootObs;
+    private readonly bool[] _mSegmentEnds, _mTerminated, _mNeedsBoot;
+    private readonly int[] _mCount;
+    private readonly int[] _masterRows;
+    private int _masterRowCount;
+
+    // Per instance during a rollout.
+    private readonly int[] _curK, _macroLeft, _curMasterRow;
+    private readonly float[] _macroStart, _lastPos;
+    private readonly double[] _episodeReturn;
+    private readonly int[] _episodeLength;
+
+    // Scratch for gathers.
+    private readonly int[] _gatherIdx;
+    private readonly float[] _gatherObs, _gatherActions, _gatherLogp, _gatherValues;
+    private readonly int[] _gatherIndices;
+    private readonly float[] _logitScratch, _logpScratch, _normScratch;
+    private readonly int[] _padRows;
+    private readonly double[] _normSums, _normMean, _normM2;
+
+    private readonly SkillDiversityMeter _diversity;
+    private readonly long[] _usage;
+    private double _sumReturn, _sumLength;
+    private int _episodes, _successes;
+
+    /// <param name="config">A validated config (<see cref="TrainConfig.Load"/>).</param>
+    /// <param name="family">The task family it names (<see cref="TaskFamilies.Create"/>).</param>
+    /// <param name="tasks">Task indices to sample from.</param>
+    public MlshTrainer(TrainConfig config, ITaskFamily family, int[] tasks, MlshTrainerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(family);
+        ArgumentNullException.ThrowIfNull(tasks);
+        if (tasks.Length == 0) throw new ArgumentException("at least one task is needed", nameof(tasks));
+        options ??= new MlshTrainerOptions();
+        _config = config;
+        _family = family;
+        _tasks = tasks;
+        _flat = config.IsFlat;
+        _frozen = options.FreezeSubpolicies;
+        _reducer = options.Reducer;
+        if (_flat && _frozen) throw new ArgumentException("a flat policy has no sub-policies to freeze", nameof(options));
+        _envs = config.Envs;
+        _steps = config.RolloutSteps;
+        _k = _flat ? 1 : config.Hierarchy.Subpolicies;
+        _macro = _flat ? int.MaxValue : config.Hierarchy.MacroSteps;
+        _env = family.CreateVectorEnv(_envs);
+        _obs = _env.ObservationSize;
+        _discrete = _env.ActionSpace.Kind == ActionKind.Discrete;
+        _actionWidth = _discrete ? 1 : _env.ActionSpace.Size;
+        _actRandom = new SeededRandom(0);
+
+        _subpolicies = new ActorCritic[_k];
+        _subUpdaters = new PpoUpdater[_k];
+        for (var k = 0; k < _k; k++)
+        {
+            _subpolicies[k] = options.InitialSubpolicies is { } given
+                ? CheckShape(given.Count == _k ? given[k] : throw new ArgumentException($"expected {_k} sub-policies, got {given.Count}", nameof(options)))
+                : CreatePolicy(config.Subpolicy, SeedStreams.Derive(config.Seed, _flat ? SeedStreams.Flat : SeedStreams.Subpolicy, (ulong)k));
+            if (!config.NormalizeObservations || _frozen) _subpolicies[k].Normalizer.Frozen = true;
+            _subUpdaters[k] = new PpoUpdater(_subpolicies[k], PpoOptionsFor(config.Subpolicy));
+        }
+
+        var rows = _steps * _envs;
+        _subBatch = new PpoBatch(rows, _obs, _actionWidth);
+        _rewards = new float[rows];
+        _bootstrap = new float[rows];
+        _bootObs = new float[rows * _obs];
+        _segmentEnds = new bool[rows];
+        _terminated = new bool[rows];
+        _needsBoot = new bool[rows];
+        _active = new int[rows];
+        _rowsOf = new int[_k][];
+        for (var k = 0; k < _k; k++) _rowsOf[k] = new int[rows];
+        _rowCount = new int[_k];
+
+        _masterBatch = new PpoBatch(rows, _obs, 1);
+        _mRewards = new float[rows];
+        _mBootstrap = new float[rows];
+        _mBootObs = new float[rows * _obs];
+        _mSegmentEnds = new bool[rows];
+        _mTerminated = new bool[rows];
+        _mNeedsBoot = new bool[rows];
+        _mCount = new int[_envs];
+        _masterRows = new int[rows];
+
+        _curK = new int[_envs];
+        _macroLeft = new int[_envs];
+        _curMasterRow = new int[_envs];
+        _macroStart = new float[_envs * 2];
+        _lastPos = new float[_envs * 2];
+        _episodeReturn = new double[_envs];
+        _episodeLength = new int[_envs];
+
+        _gatherIdx = new int[rows];
+        _gatherObs = new float[rows * _obs];
+        _gatherActions = new float[rows * _actionWidth];
+        _gatherLogp = new float[rows];
+        _gatherValues = new float[rows];
+        _gatherIndices = new int[rows];
+        _logitScratch = new float[Math.Max(_k, 1)];
+        _logpScratch = new float[Math.Max(_k, 1)];
+        _normScratch = new float[_obs];
+        _padRows = new int[rows];
+        _normSums = new double[2 * _obs + 1];
+        _normMean = new double[_obs];
+        _normM2 = new double[_obs];
+
+        _diversity = new SkillDiversityMeter(_k);
+        _usage = new long[_k];
+        if (_frozen) StartRound(resetMaster: true);
+    }
+
+    /// <summary>Iterations completed (the next iteration's index).</summary>
+    public int Iteration { get; private set; }
+    /// <summary>Task rounds started (the current round's index once one started).</summary>
+    public int Round { get; private set; } = -1;
+    /// <summary>Iterations done in the current round.</summary>
+    public int RoundIteration { get; private set; }
+    /// <summary>The task the environments run (the current round's).</summary>
+    public int CurrentTask { get; private set; } = -1;
+    /// <summary>Environment steps taken by this process.</summary>
+    public long EnvSteps { get; private set; }
+    public TrainConfig Config => _config;
+    public ITaskFamily Family => _family;
+    public IVectorEnv Environment => _env;
+    public IReadOnlyList<ActorCritic> Subpolicies => _subpolicies;
+    /// <summary>The current task's master; null for the flat baseline or before the first iteration.</summary>
+    public CategoricalActorCritic? Master => _master;
+    public bool IsFlat => _flat;
+
+    /// <summary>The phase the next iteration runs in.</summary>
+    public TrainingPhase NextPhase =>
+        _flat ? TrainingPhase.Flat
+        : _frozen ? TrainingPhase.Retune
+        : (NeedsNewRound ? 0 : RoundIteration) < _config.Hierarchy.WarmupIterations ? TrainingPhase.Warmup : TrainingPhase.Joint;
+
+    private int RoundLength => _config.Hierarchy.WarmupIterations + _config.Hierarchy.JointIterations;
+    private bool NeedsNewRound => !_frozen && (Round < 0 || RoundIteration >= (_flat ? 1 : RoundLength));
+
+    /// <summary>Runs one iteration: (new task round if due), rollout, targets, updates; returns its metrics.</summary>
+    public IterationMetrics RunIteration()
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (NeedsNewRound) StartRound(resetMaster: !_flat);
+        var phase = NextPhase;
+        CollectRollout();
+        ComputeTargets();
+        var metrics = new IterationMetrics { Iteration = Iteration, Round = Round, Task = CurrentTask, Phase = PhaseName(phase) };
+        if (!_flat)
+        {
+            var m = UpdateLearner(_master!, _masterUpdater!, _masterBatch, _masterRows, _masterRowCount, ReduceScope.TaskGroup,
+                SeedStreams.Derive(_config.Seed, SeedStreams.MasterShuffle, (ulong)Iteration, Rank));
+            metrics.MasterPolicyLoss = m.PolicyLoss;
+            metrics.MasterEntropy = m.Entropy;
+        }
+        if (phase is TrainingPhase.Joint or TrainingPhase.Flat)
+        {
+            double pl = 0, vl = 0, ent = 0, kl = 0;
+            var updated = 0;
+            for (var k = 0; k < _k; k++)
+            {
+                var s = UpdateLearner(_subpolicies[k], _subUpdaters[k], _subBatch, _rowsOf[k], _rowCount[k], ReduceScope.World,
+                    SeedStreams.Derive(_config.Seed, SeedStreams.SubpolicyShuffle, (ulong)Iteration, ((ulong)k << 32) | Rank));
+                if (s.Samples == 0) continue;
+                pl += s.PolicyLoss; vl += s.ValueLoss; ent += s.Entropy; kl += s.ApproxKl;
+                updated++;
+            }
+            if (updated > 0)
+            {
+                metrics.SubpolicyPolicyLoss = pl / updated;
+                metrics.SubpolicyValueLoss = vl / updated;
+                metrics.SubpolicyEntropy = ent / updated;
+                metrics.SubpolicyApproxKl = kl / updated;
+            }
+        }
+        FillRolloutMetrics(metrics);
+        Iteration++;
+        RoundIteration++;
+        metrics.Seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+        return metrics;
+    }
+
+    internal static string PhaseName(TrainingPhase p) => p switch
+    {
+        TrainingPhase.Warmup => "warmup",
+        TrainingPhase.Joint => "joint",
+        TrainingPhase.Flat => "flat",
+        _ => "retune",
+    };
+
+    /// <summary>Samples the next task and, for MLSH, a freshly initialized master with a fresh optimizer.</summary>
+    private void StartRound(bool resetMaster)
+    {
+        Round++;
+        RoundIteration = 0;
+        var group = (ulong)(_reducer?.TaskGroup ?? 0);
+        CurrentTask = _tasks[new SeededRandom(SeedStreams.Derive(_config.Seed, SeedStreams.Tasks, (ulong)Round, group)).NextInt(_tasks.Length)];
+        if (_flat || !resetMaster) return;
+        _master = CreateMaster((ulong)Round, group);
+        _masterUpdater = new PpoUpdater(_master, PpoOptionsFor(_config.Master));
+    }
+
+    private ulong Rank => (ulong)(_reducer?.Rank ?? 0);
+
+    /// <summary>
+    /// One PPO update of one network on its rows. Normalizer statistics are merged over the scope first.
+    /// Under MPI every rank of the scope must take the same number of gradient steps, so each pads its
+    /// rows (cycling its own) to the scope's largest count, and gradients are averaged weighted by each
+    /// rank's real row count (a rank that collected no rows for this network contributes nothing).
+    /// </summary>
+    private PpoStats UpdateLearner(ActorCritic policy, PpoUpdater updater, PpoBatch batch, int[] rows, int count, ReduceScope scope, ulong shuffleSeed)
+    {
+        Span<ulong> state = stackalloc ulong[SeededRandom.StateLength];
+        new SeededRandom(shuffleSeed).SaveState(state);
+        updater.Random.RestoreState(state);
+        if (_config.NormalizeObservations && !policy.Normalizer.Frozen) UpdateNormalizer(policy, batch, rows, count, scope);
+        if (_reducer is null) return updater.Update(batch, rows.AsSpan(0, count));
+
+        Span<double> total = [count];
+        _reducer.Sum(scope, total);
+        if (total[0] == 0) return default;
+        Span<double> largest = [count];
+        _reducer.Max(scope, largest);
+        var n = (int)largest[0];
+        for (var i = 0; i < n; i++) _padRows[i] = count > 0 ? rows[i % count] : 0;
+        var weight = (float)(count / total[0]);
+        var reducer = _reducer;
+        updater.ReduceGradients = g =>
+        {
+            System.Numerics.Tensors.TensorPrimitives.Multiply(g, weight, g);
+            reducer.Sum(scope, g);
+        };
+        return updater.Update(batch, _padRows.AsSpan(0, n));
+    }
+
+    /// <summary>Folds the rows' observations into the normalizer: Σx and Σx² summed over the scope, then
+    /// Chan's merge, so every rank of the scope ends with identical statistics.</summary>
+    private void UpdateNormalizer(ActorCritic policy, PpoBatch batch, int[] rows, int count, ReduceScope scope)
+    {
+        var sums = _normSums.AsSpan();
+        sums.Clear();
+        var obs = batch.Observations;
+        for (var i = 0; i < count; i++)
+        {
+            var row = obs.Slice(rows[i] * _obs, _obs);
+            for (var j = 0; j < _obs; j++)
+            {
+                double x = row[j];
+                sums[j] += x;
+                sums[_obs + j] += x * x;
+            }
+        }
+        sums[2 * _obs] = count;
+        _reducer?.Sum(scope, sums);
+        var n = sums[2 * _obs];
+        if (n == 0) return;
+        for (var j = 0; j < _obs; j++)
+        {
+            var mean = sums[j] / n;
+            _normMean[j] = mean;
+            _normM2[j] = Math.Max(0, sums[_obs + j] - n * mean * mean);
+        }
+        policy.Normalizer.Merge(n, _normMean, _normM2);
+    }
+
+    /// <summary>The master a round starts from: a pure function of (seed, round, task group).</summary>
+    internal CategoricalActorCritic CreateMaster(ulong round, ulong group)
+    {
+        var master = new CategoricalActorCritic(new ActorCriticOptions
+        {
+            ObservationSize = _obs,
+            ActionSize = _k,
+            HiddenSizes = _config.Master.Hidden,
+            ObservationClip = _config.ObservationClip,
+            Seed = SeedStreams.Derive(_config.Seed, SeedStreams.Master, round, group),
+        });
+        if (!_config.NormalizeObservations) master.Normalizer.Frozen = true;
+        return master;
+    }
+
+    private ActorCritic CreatePolicy(NetworkConfig net, ulong seed)
+    {
+        var options = new ActorCriticOptions
+        {
+            ObservationSize = _obs,
+            ActionSize = _env.ActionSpace.Size,
+            HiddenSizes = net.Hidden,
+            ObservationClip = _config.ObservationClip,
+            InitialLogStd = net.InitialLogStd,
+            Seed = seed,
+        };
+        return _discrete ? new CategoricalActorCritic(options) : new GaussianActorCritic(options);
+    }
+
+    private ActorCritic CheckShape(ActorCritic p)
+    {
+        var expectKind = _discrete ? PolicyKind.Categorical : PolicyKind.Gaussian;
+        if (p.Kind != expectKind || p.ObservationSize != _obs || p.ActionSize != _env.ActionSpace.Size)
+            throw new ArgumentException($"sub-policy is {p.Kind} {p.ObservationSize}→{p.ActionSize}, the task family {_family.Name} needs {expectKind} {_obs}→{_env.ActionSpace.Size}");
+        return p;
+    }
+
+    private PpoOptions PpoOptionsFor(NetworkConfig net) => new()
+    {
+        LearningRate = net.LearningRate,
+        Gamma = net.Gamma,
+        Lambda = net.Lambda,
+        ClipRange = _config.Ppo.Clip,
+        Epochs = net.Epochs,
+        MinibatchSize = net.MinibatchSize,
+        ValueLossCoefficient = _config.Ppo.ValueCoef,
+        EntropyCoefficient = net.EntropyCoef,
+        MaxGradientNorm = _config.Ppo.MaxGradNorm,
+        // The trainer merges normalizer statistics itself (over MPI ranks when distributed).
+        UpdateNormalizer = false,
+    };
+
+    /// <summary>Resets the environments (seeded by run seed, rank and iteration) and collects one rollout.</summary>
+    internal void CollectRollout()
+    {
+        _env.Task = CurrentTask;
+        _env.Reset(SeedStreams.Derive(_config.Seed, SeedStreams.Env, (ulong)Iteration, Rank));
+        _actRandom = new SeededRandom(SeedStreams.Derive(_config.Seed, SeedStreams.Acting, (ulong)Iteration, Rank));
+        Array.Clear(_rowCount);
+        Array.Clear(_mCount);
+        Array.Clear(_needsBoot);
+        Array.Clear(_mNeedsBoot);
+        Array.Clear(_mSegmentEnds);
+        Array.Clear(_mTerminated);
+        Array.Clear(_usage);
+        Array.Clear(_episodeReturn);
+        Array.Clear(_episodeLength);
+        _macroLeft.AsSpan().Clear();
+        _curK.AsSpan().Clear();
+        _diversity.Clear();
+        _sumReturn = _sumLength = 0;
+        _episodes = _successes = 0;
+        _env.Positions.CopyTo(_lastPos);
+        for (var t = 0; t < _steps; t++) StepOnce(t);
+        EnvSteps += (long)_steps * _envs;
+    }
+
+    private void StepOnce(int t)
+    {
+        var obs = _env.Observations;
+        if (!_flat) MasterDecisions(obs);
+        for (var k = 0; k < _k; k++) ActSubpolicy(k, t, obs);
+        _env.Step();
+
+        var rewards = _env.Rewards;
+        var terminated = _env.Terminated;
+        var truncated = _env.Truncated;
+        var positions = _env.Positions;
+        var nextObs = _env.Observations;
+        var finalObs = _env.FinalObservations;
+        var lastStep = t == _steps - 1;
+        for (var e = 0; e < _envs; e++)
+        {
+            var r = t * _envs + e;
+            var reward = rewards[e];
+            bool term = terminated[e], trunc = truncated[e], ended = term || trunc;
+            _rewards[r] = reward;
+            _terminated[r] = term;
+            _episodeReturn[e] += reward;
+            _episodeLength[e]++;
+            var macroEnds = false;
+            if (!_flat)
+            {
+                _mRewards[_curMasterRow[e]] += reward;
+                macroEnds = --_macroLeft[e] == 0;
+            }
+            var boundary = ended || lastStep || macroEnds;
+            _segmentEnds[r] = boundary;
+            if (boundary && !term)
+            {
+                // The value of the state the segment hands over, under THIS segment's sub-policy.
+                _needsBoot[r] = true;
+                (trunc ? finalObs : nextObs).Slice(e * _obs, _obs).CopyTo(_bootObs.AsSpan(r * _obs, _obs));
+            }
+            if (!_flat && boundary)
+            {
+                var m = _curMasterRow[e];
+                _mTerminated[m] = term;
+                if (!term && (trunc || lastStep))
+                {
+                    _mSegmentEnds[m] = true;
+                    _mNeedsBoot[m] = true;
+                    (trunc ? finalObs : nextObs).Slice(e * _obs, _obs).CopyTo(_mBootObs.AsSpan(m * _obs, _obs));
+                }
+                float endX = ended ? _lastPos[2 * e] : positions[2 * e], endY = ended ? _lastPos[2 * e + 1] : positions[2 * e + 1];
+                _diversity.Add(_curK[e], endX - _macroStart[2 * e], endY - _macroStart[2 * e + 1]);
+                _macroLeft[e] = 0;
+            }
+            if (ended)
+            {
+                _episodes++;
+                _sumReturn += _episodeReturn[e];
+                _sumLength += _episodeLength[e];
+                if (_env.Succeeded[e]) _successes++;
+                _episodeReturn[e] = 0;
+                _episodeLength[e] = 0;
+            }
+            _lastPos[2 * e] = positions[2 * e];
+            _lastPos[2 * e + 1] = positions[2 * e + 1];
+        }
+    }
+
+    private void MasterDecisions(ReadOnlySpan<float> obs)
+    {
+        var n = 0;
+        for (var e = 0; e < _envs; e++)
+        {
+            if (_macroLeft[e] != 0) continue;
+            _gatherIdx[n] = e;
+            obs.Slice(e * _obs, _obs).CopyTo(_gatherObs.AsSpan(n * _obs, _obs));
+            n++;
+        }
+        if (n == 0) return;
+        var master = _master!;
+        master.Act(_gatherObs.AsSpan(0, n * _obs), n, _actRandom, _gatherIndices, _gatherLogp, _gatherValues);
+        var epsilon = _config.Hierarchy.MasterEpsilon;
+        var positions = _env.Positions;
+        for (var i = 0; i < n; i++)
+        {
+            var e = _gatherIdx[i];
+            var k = _gatherIndices[i];
+            var logp = _gatherLogp[i];
+            if (epsilon > 0 && _actRandom.NextFloat() < epsilon)
+            {
+                k = _actRandom.NextInt(_k);
+                logp = MasterLogProb(master, _gatherObs.AsSpan(i * _obs, _obs), k);
+            }
+            var row = e * _steps + _mCount[e]++;
+            obs.Slice(e * _obs, _obs).CopyTo(_masterBatch.Observations.Slice(row * _obs, _obs));
+            _masterBatch.Actions[row] = k;
+            _masterBatch.LogProbs[row] = logp;
+            _masterBatch.Values[row] = _gatherValues[i];
+            _mRewards[row] = 0;
+            _mSegmentEnds[row] = false;
+            _mTerminated[row] = false;
+            _mNeedsBoot[row] = false;
+            _curMasterRow[e] = row;
+            _curK[e] = k;
+            _macroLeft[e] = _macro;
+            _macroStart[2 * e] = positions[2 * e];
+            _macroStart[2 * e + 1] = positions[2 * e + 1];
+            _usage[k]++;
+        }
+    }
+
+    /// <summary>log π_master(k | s) for an ε-random override: PPO's ratio needs the probability the
+    /// master itself gives the executed choice.</summary>
+    private float MasterLogProb(CategoricalActorCritic master, ReadOnlySpan<float> observation, int k)
+    {
+        master.Normalizer.Normalize(observation, 1, _normScratch);
+        master.PolicyNetwork.Infer(_normScratch, 1, _logitScratch);
+        Categorical.LogSoftmax(_logitScratch, 1, _k, _logpScratch);
+        return _logpScratch[k];
+    }
+
+    private void ActSubpolicy(int k, int t, ReadOnlySpan<float> obs)
+    {
+        var n = 0;
+        for (var e = 0; e < _envs; e++)
+        {
+            if (_curK[e] != k) continue;
+            _gatherIdx[n] = e;
+            obs.Slice(e * _obs, _obs).CopyTo(_gatherObs.AsSpan(n * _obs, _obs));
+            n++;
+        }
+        if (n == 0) return;
+        var policy = _subpolicies[k];
+        var batchObs = _gatherObs.AsSpan(0, n * _obs);
+        if (policy is CategoricalActorCritic cat)
+        {
+            cat.Act(batchObs, n, _actRandom, _gatherIndices, _gatherLogp, _gatherValues);
+            for (var i = 0; i < n; i++) _gatherActions[i] = _gatherIndices[i];
+        }
+        else
+        {
+            ((GaussianActorCritic)policy).Act(batchObs, n, _actRandom, _gatherActions, _gatherLogp, _gatherValues);
+        }
+        var envIndices = _env.ActionIndices;
+        var envActions = _env.Actions;
+        for (var i = 0; i < n; i++)
+        {
+            var e = _gatherIdx[i];
+            var r = t * _envs + e;
+            obs.Slice(e * _obs, _obs).CopyTo(_subBatch.Observations.Slice(r * _obs, _obs));
+            var action = _gatherActions.AsSpan(i * _actionWidth, _actionWidth);
+            action.CopyTo(_subBatch.Actions.Slice(r * _actionWidth, _actionWidth));
+            _subBatch.LogProbs[r] = _gatherLogp[i];
+            _subBatch.Values[r] = _gatherValues[i];
+            _active[r] = k;
+            _rowsOf[k][_rowCount[k]++] = r;
+            if (_discrete) envIndices[e] = _gatherIndices[i];
+            else ((GaussianActorCritic)policy).ClipActions(action, envActions.Slice(e * _actionWidth, _actionWidth));
+        }
+    }
+
+    /// <summary>Bootstrap values (each under the network whose segment ends) and GAE targets for the
+    /// sub-policies and the master.</summary>
+    internal void ComputeTargets()
+    {
+        var rows = _steps * _envs;
+        for (var k = 0; k < _k; k++) PredictBootstraps(_subpolicies[k], _needsBoot, _bootObs, _bootstrap, rows, k);
+        _subBatch.Count = rows;
+        var sub = _config.Subpolicy;
+        Gae.ComputeTimeMajor(_steps, _envs, _rewards, _subBatch.Values[..rows], _segmentEnds, _terminated, _bootstrap,
+            sub.Gamma, sub.Lambda, _subBatch.Advantages[..rows], _subBatch.Returns[..rows]);
+        if (_flat) return;
+
+        PredictBootstraps(_master!, _mNeedsBoot, _mBootObs, _mBootstrap, rows, -1);
+        _masterRowCount = 0;
+        var m = _config.Master;
+        for (var e = 0; e < _envs; e++)
+        {
+            int start = e * _steps, count = _mCount[e];
+            if (count == 0) continue;
+            Gae.Compute(_mRewards.AsSpan(start, count), _masterBatch.Values.Slice(start, count), _mSegmentEnds.AsSpan(start, count),
+                _mTerminated.AsSpan(start, count), _mBootstrap.AsSpan(start, count), m.Gamma, m.Lambda,
+                _masterBatch.Advantages.Slice(start, count), _masterBatch.Returns.Slice(start, count));
+            for (var j = 0; j < count; j++) _masterRows[_masterRowCount++] = start + j;
+        }
+        _masterBatch.Count = rows;
+    }
+
+    /// <summary>Predicts <paramref name="values"/>[r] = V(obs[r]) for every row flagged in
+    /// <paramref name="needs"/> (and, for sub-policies, acted by sub-policy <paramref name="k"/>), in one batch.</summary>
+    private void PredictBootstraps(ActorCritic policy, bool[] needs, float[] observations, float[] values, int rows, int k)
+    {
+        var n = 0;
+        for (var r = 0; r < rows; r++)
+        {
+            if (!needs[r] || (k >= 0 && _active[r] != k)) continue;
+            _gatherIdx[n] = r;
+            observations.AsSpan(r * _obs, _obs).CopyTo(_gatherObs.AsSpan(n * _obs, _obs));
+            n++;
+        }
+        if (n == 0) return;
+        policy.PredictValues(_gatherObs.AsSpan(0, n * _obs), n, _gatherValues);
+        for (var i = 0; i < n; i++) values[_gatherIdx[i]] = _gatherValues[i];
+    }
+
+    /// <summary>Sub-policy advantages of the last <see cref="ComputeTargets"/>, time-major [T × E].</summary>
+    internal ReadOnlySpan<float> SubpolicyAdvantages => _subBatch.Advantages[..(_steps * _envs)];
+    /// <summary>Which sub-policy acted at each row of the last rollout.</summary>
+    internal ReadOnlySpan<int> ActiveSubpolicy => _active.AsSpan(0, _steps * _envs);
+    internal ReadOnlySpan<float> RolloutRewards => _rewards;
+    internal ReadOnlySpan<float> RolloutValues => _subBatch.Values[..(_steps * _envs)];
+    internal ReadOnlySpan<bool> RolloutTerminated => _terminated;
+    internal ReadOnlySpan<bool> RolloutSegmentEnds => _segmentEnds;
+    internal ReadOnlySpan<float> RolloutBootstrap => _bootstrap;
+
+    private void FillRolloutMetrics(IterationMetrics m)
+    {
+        long decisions = 0;
+        foreach (var u in _usage) decisions += u;
+        Span<double> totals = [_episodes, _successes, _sumReturn, _sumLength];
+        _reducer?.Sum(ReduceScope.World, totals);
+        m.EnvSteps = EnvSteps * (_reducer?.Size ?? 1);
+        m.Episodes = (int)totals[0];
+        if (totals[0] > 0)
+        {
+            m.MeanReturn = totals[2] / totals[0];
+            m.SuccessRate = totals[1] / totals[0];
+            m.MeanEpisodeSteps = totals[3] / totals[0];
+        }
+        if (!_flat)
+        {
+            m.SkillUsage = _usage.Select(u => decisions == 0 ? double.NaN : (double)u / decisions).ToArray();
+            var d = _diversity.Compute();
+            m.SkillSpread = d.Spread;
+            m.SkillCosine = d.MeanPairwiseCosine;
+        }
+    }
+
+    /// <summary>Writes everything needed to continue bit-identically to <paramref name="path"/> (atomically).</summary>
+    public void SaveCheckpoint(string path, string configFingerprint)
+    {
+        Checkpoint.Write(path, w =>
+        {
+            w.Section("trainer");
+            w.String(configFingerprint);
+            w.Int(Iteration);
+            w.Int(Round);
+            w.Int(RoundIteration);
+            w.Int(CurrentTask);
+            w.Long(EnvSteps);
+            w.Section("subpolicies");
+            w.Int(_k);
+            for (var k = 0; k < _k; k++) WriteLearner(w, _subpolicies[k], _subUpdaters[k]);
+            w.Section("master");
+            w.Bool(_master is not null);
+            if (_master is not null) WriteLearner(w, _master, _masterUpdater!);
+        });
+    }
+
+    /// <summary>Restores a <see cref="SaveCheckpoint"/> file into this trainer (built from the same config).</summary>
+    /// <exception cref="CheckpointException">the file is unreadable, corrupted or from another config.</exception>
+    public void LoadCheckpoint(string path, string configFingerprint)
+    {
+        var r = Checkpoint.Open(path);
+        r.Section("trainer");
+        var fingerprint = r.String();
+        if (fingerprint != configFingerprint)
+            throw new CheckpointException(path, "written by a run with a different config (only iterations, checkpoint_every and plot_every may change on --resume); start a new run directory or restore the original config");
+        Iteration = r.Int();
+        Round = r.Int();
+        RoundIteration = r.Int();
+        CurrentTask = r.Int();
+        EnvSteps = r.Long();
+        r.Section("subpolicies");
+        var k = r.Int();
+        if (k != _k) throw new CheckpointException(path, $"holds {k} sub-policies, the config has {_k}");
+        for (var i = 0; i < _k; i++) ReadLearner(r, _subpolicies[i], _subUpdaters[i]);
+        r.Section("master");
+        if (r.Bool())
+        {
+            _master = CreateMaster((ulong)Math.Max(Round, 0), (ulong)(_reducer?.TaskGroup ?? 0));
+            _masterUpdater = new PpoUpdater(_master, PpoOptionsFor(_config.Master));
+            ReadLearner(r, _master, _masterUpdater);
+        }
+        else
+        {
+            _master = null;
+            _masterUpdater = null;
+        }
+        r.EnsureEnd();
+    }
+
+    private static void WriteLearner(CheckpointWriter w, ActorCritic policy, PpoUpdater updater)
+    {
+        w.Floats(policy.Parameters);
+        w.Double(policy.Normalizer.Count);
+        w.Doubles(policy.Normalizer.RunningMean);
+        w.Doubles(policy.Normalizer.RunningM2);
+        w.Floats(updater.Optimizer.FirstMoment);
+        w.Floats(updater.Optimizer.SecondMoment);
+        w.Long(updater.Optimizer.StepCount);
+    }
+
+    private static void ReadLearner(CheckpointReader r, ActorCritic policy, PpoUpdater updater)
+    {
+        r.Floats(policy.Parameters);
+        var count = r.Double();
+        var mean = new double[policy.ObservationSize];
+        var m2 = new double[policy.ObservationSize];
+        r.Doubles(mean);
+        r.Doubles(m2);
+        policy.Normalizer.SetStatistics(count, mean, m2);
+        r.Floats(updater.Optimizer.FirstMoment);
+        r.Floats(updater.Optimizer.SecondMoment);
+        updater.Optimizer.StepCount = r.Long();
+    }
+
+    public void Dispose() => _env.Dispose();
+}

@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using Mlsh.Mpi;
+using Mlsh.Trainer.Configuration;
+
+namespace Mlsh.Trainer.Mlsh;
+
+/// <summary>
+/// `mlsh train --workers N`: the launching process re-executes the same command under Open MPI's
+/// mpirun with --mpi-rank added; each rank then trains with an <see cref="MpiReducer"/>. The same
+/// command scales to a cluster by adding a hostfile through the MLSH_MPIRUN_ARGS environment variable
+/// (e.g. "--hostfile hosts"). Without --workers no MPI library is loaded at all.
+/// </summary>
+public static class MpiTraining
+{
+    /// <summary>Runs mpirun with <paramref name="ranks"/> copies of this program's command line plus
+    /// --mpi-rank, streaming their output; returns mpirun's exit code.</summary>
+    /// <param name="commandLine">This process's <see cref="Environment.GetCommandLineArgs"/>: [0] is the entry assembly.</param>
+    public static int Launch(int ranks, string[] commandLine)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(ranks, 2);
+        var psi = new ProcessStartInfo("mpirun") { UseShellExecute = false };
+        // DESIGN: --oversubscribe because a workstation may have fewer cores than ranks; the root flag
+        // only when we are root (mpirun refuses root without it).
+        if (Environment.UserName == "root") psi.ArgumentList.Add("--allow-run-as-root");
+        psi.ArgumentList.Add("--oversubscribe");
+        foreach (var extra in (Environment.GetEnvironmentVariable("MLSH_MPIRUN_ARGS") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            psi.ArgumentList.Add(extra);
+        psi.ArgumentList.Add("-np");
+        psi.ArgumentList.Add(ranks.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var entry = commandLine[0];
+        if (entry.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
+        {
+            psi.ArgumentList.Add(Environment.ProcessPath ?? "dotnet");
+        }
+        psi.ArgumentList.Add(entry);
+        foreach (var a in commandLine.Skip(1)) psi.ArgumentList.Add(a);
+        psi.ArgumentList.Add("--mpi-rank");
+        try
+        {
+            using var p = Process.Start(psi) ?? throw new InvalidOperationException("mpirun did not start");
+            p.WaitForExit();
+            return p.ExitCode;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            Console.Error.WriteLine($"error: cannot run mpirun ({e.Message}); install openmpi-bin (scripts/setup.sh) or train without --workers");
+            return 2;
+        }
+    }
+
+    /// <summary>The body of one rank: joins MPI_COMM_WORLD, trains, finalizes. Ranks other than 0
+    /// return a summary with an empty run directory (they write nothing).</summary>
+    public static TrainSummary RunRank(TrainRunOptions options, Action<Runs.IterationMetrics, int>? onIteration)
+    {
+        if (!MpiLaunch.IsLaunchedByMpirun)
+            throw new InvalidOperationException("--mpi-rank is set but this process was not started by mpirun (OMPI_COMM_WORLD_SIZE is unset)");
+        var config = TrainConfig.Load(options.ConfigPath);
+        using var world = MpiCommunicator.InitWorld();
+        using var reducer = new MpiReducer(world, config.RanksPerTask);
+        var summary = TrainingRun.Run(new TrainRunOptions
+        {
+            ConfigPath = options.ConfigPath,
+            OutDirectory = options.OutDirectory,
+            Seed = options.Seed,
+            Resume = options.Resume,
+            Reducer = reducer,
+        }, world.IsRoot ? onIteration : null);
+        world.Barrier();
+        return world.IsRoot ? summary : summary with { RunDirectory = "" };
+    }
+}

@@ -1,0 +1,147 @@
+using System.Security.Cryptography;
+using System.Text;
+using Mlsh.Core.Configuration;
+using Mlsh.Trainer.Configuration;
+using Mlsh.Trainer.Runs;
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
+
+namespace Mlsh.Trainer.Mlsh;
+
+/// <summary>What `mlsh train` was asked to do.</summary>
+public sealed class TrainRunOptions
+{
+    public required string ConfigPath { get; init; }
+    /// <summary>Run directory; default runs/&lt;config name&gt; under the working directory.</summary>
+    public string? OutDirectory { get; init; }
+    /// <summary>Overrides the config's seed.</summary>
+    public ulong? Seed { get; init; }
+    /// <summary>Continue from the run directory's checkpoint.</summary>
+    public bool Resume { get; init; }
+    /// <summary>MPI collectives when launched by mpirun; null for one process.</summary>
+    public IDistributedReducer? Reducer { get; init; }
+}
+
+/// <summary>The one-line summary `mlsh train --json` prints.</summary>
+/// <param name="MeanReturnLast10">Mean episode return over the last 10 iterations in which the policy
+/// being judged was in charge: joint iterations for MLSH (the master has had its warm-up on the task),
+/// every iteration for flat.</param>
+/// <param name="MeanReturnLast10All">Mean episode return over the last 10 iterations of any phase.</param>
+public sealed record TrainSummary(
+    string RunDirectory, string Algorithm, ulong Seed, int Iterations, long EnvSteps,
+    double MeanReturnLast10, double MeanReturnLast10All, double SuccessRateLast10, double SkillSpreadLast10, double Seconds);
+
+/// <summary>
+/// Drives an <see cref="MlshTrainer"/> inside a <see cref="RunDirectory"/>: writes the resolved config,
+/// resumes from the checkpoint when asked, appends metrics, checkpoints every k iterations and at the
+/// end, regenerates the plots, and writes the models directory at the end. Only rank 0 touches the
+/// disk. Single-threaded.
+/// </summary>
+public static class TrainingRun
+{
+    private static readonly ISerializer Yaml = new SerializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).Build();
+
+    /// <param name="onIteration">Progress callback (rank 0), e.g. a console line or progress bar.</param>
+    /// <exception cref="ConfigException">bad config, or --resume without a checkpoint.</exception>
+    /// <exception cref="CheckpointException">the checkpoint is corrupted or from another config.</exception>
+    public static TrainSummary Run(TrainRunOptions options, Action<IterationMetrics, int>? onIteration = null)
+    {
+        var config = TrainConfig.Load(options.ConfigPath);
+        if (options.Seed is { } seed) config.Seed = seed;
+        var name = Path.GetFileNameWithoutExtension(options.ConfigPath);
+        var outDir = options.OutDirectory ?? Path.Combine("runs", name);
+        var family = TaskFamilies.Create(config.TaskFamily, options.ConfigPath);
+        var tasks = TaskFamilies.TaskList(config.TaskFamily, family, options.ConfigPath);
+        var isRoot = (options.Reducer?.Rank ?? 0) == 0;
+        var run = new RunDirectory(outDir);
+        var fingerprint = Fingerprint(config);
+        using var trainer = new MlshTrainer(config, family, tasks, new MlshTrainerOptions { Reducer = options.Reducer });
+
+        List<IterationMetrics> history;
+        if (options.Resume)
+        {
+            if (!run.HasCheckpoint)
+                throw new ConfigException($"--resume: no checkpoint in {run.Path} (expected {Path.GetFileName(run.CheckpointFile)}); run without --resume to start", run.CheckpointFile);
+            trainer.LoadCheckpoint(run.CheckpointFile, fingerprint);
+            history = isRoot ? run.TruncateMetricsTo(trainer.Iteration) : [];
+        }
+        else
+        {
+            if (isRoot)
+            {
+                if (File.Exists(run.MetricsFile)) File.Delete(run.MetricsFile);
+                if (run.HasCheckpoint) File.Delete(run.CheckpointFile);
+            }
+            history = [];
+        }
+        if (isRoot) run.WriteConfig($"# resolved from {Path.GetFileName(options.ConfigPath)}\n" + Yaml.Serialize(config));
+
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (trainer.Iteration < config.Iterations)
+        {
+            var m = trainer.RunIteration();
+            if (!isRoot) continue;
+            history.Add(m);
+            run.AppendMetrics(m);
+            onIteration?.Invoke(m, config.Iterations);
+            var last = trainer.Iteration == config.Iterations;
+            if (trainer.Iteration % config.CheckpointEvery == 0 || last) trainer.SaveCheckpoint(run.CheckpointFile, fingerprint);
+            if (trainer.Iteration % config.PlotEvery == 0 || last) run.WritePlots(history, name);
+        }
+        if (isRoot)
+        {
+            WriteModels(trainer, run.ModelsDirectory, layout: "");
+            if (history.Count > 0 && !File.Exists(Path.Combine(run.PlotsDirectory, "return.svg"))) run.WritePlots(history, name);
+        }
+        return Summarize(run.Path, config, history, trainer.EnvSteps * (options.Reducer?.Size ?? 1),
+            System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+    }
+
+    /// <summary>Writes the trainer's networks as a models directory.</summary>
+    public static void WriteModels(MlshTrainer trainer, string directory, string layout)
+    {
+        var env = trainer.Environment;
+        ModelsDirectory.Write(directory, new ModelsDescription
+        {
+            Algorithm = trainer.IsFlat ? "flat" : "mlsh",
+            TaskFamily = trainer.Config.TaskFamily.Kind,
+            ObservationSize = env.ObservationSize,
+            ActionKind = env.ActionSpace.Kind == Environments.ActionKind.Discrete ? "discrete" : "continuous",
+            ActionSize = env.ActionSpace.Size,
+            MacroSteps = trainer.IsFlat ? 0 : trainer.Config.Hierarchy.MacroSteps,
+            Layout = layout,
+        }, trainer.Subpolicies, trainer.Master);
+    }
+
+    internal static TrainSummary Summarize(string runDir, TrainConfig config, IReadOnlyList<IterationMetrics> history, long envSteps, double seconds)
+    {
+        static double Mean(IEnumerable<double> xs)
+        {
+            var finite = xs.Where(double.IsFinite).ToArray();
+            return finite.Length == 0 ? double.NaN : finite.Average();
+        }
+        var judged = history.Where(m => m.Phase != "warmup").TakeLast(10).ToArray();
+        var last = history.TakeLast(10).ToArray();
+        return new TrainSummary(runDir, config.Algorithm, config.Seed, history.Count == 0 ? 0 : history[^1].Iteration + 1, envSteps,
+            Mean(judged.Select(m => m.MeanReturn)), Mean(last.Select(m => m.MeanReturn)), Mean(judged.Select(m => m.SuccessRate)),
+            Mean(last.Select(m => m.SkillSpread)), seconds);
+    }
+
+    /// <summary>Hash of everything in the config that shapes the learning (all keys except iterations,
+    /// checkpoint_every and plot_every, which a resumed run may change).</summary>
+    public static string Fingerprint(TrainConfig config)
+    {
+        var (iterations, every, plot) = (config.Iterations, config.CheckpointEvery, config.PlotEvery);
+        try
+        {
+            config.Iterations = 1;
+            config.CheckpointEvery = 1;
+            config.PlotEvery = 1;
+            return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Yaml.Serialize(config))));
+        }
+        finally
+        {
+            (config.Iterations, config.CheckpointEvery, config.PlotEvery) = (iterations, every, plot);
+        }
+    }
+}

@@ -332,15 +332,10 @@ public sealed class LaunchFileLoader
         var argv = shell ? ["/bin/sh", "-c", e.Required("cmd")] : e.SplitCommandLine("cmd");
         if (argv.Count == 0) throw e.At.Error("'cmd' is empty");
         var name = e.Optional("name") ?? Path.GetFileName(shell ? "sh" : argv[0]);
-        var process = CommonProcess(e, scope, UniqueName(name));
-        _processes.Add(process with
-        {
-            Kind = ProcessKind.Executable,
-            Command = argv,
-            // DESIGN: a plain executable may be a one-shot helper (create a folder, wait for a port) whose
-            // clean exit must not end the launch; `on_exit: shutdown` makes it required, as in ROS 2.
-            Required = process.Required,
-        });
+        // DESIGN: unlike a node, a plain executable is required only with `on_exit: shutdown` (set by
+        // CommonProcess): it may be a one-shot helper (create a folder, wait for a port) whose clean exit must
+        // not end the launch.
+        _processes.Add(CommonProcess(e, scope, UniqueName(name)) with { Kind = ProcessKind.Executable, Command = argv });
     }
 
     /// <summary>Keys shared by node and executable: env, cwd, output, on_exit, timeouts.</summary>

@@ -124,6 +124,16 @@ public sealed unsafe class MjModel : IDisposable
         return new MjModel(MjModelHandle.Own(m), source, warning.Length == 0 ? null : warning);
     }
 
+    /// <summary>
+    /// An independent deep copy of this model (mj_copyModel), including any parameters changed since
+    /// loading, e.g. for per-instance domain randomization. The copy is owned by the caller.
+    /// </summary>
+    public MjModel Clone()
+    {
+        var copy = MjNative.Check(MjNative.mj_copyModel(null, Native), nameof(MjNative.mj_copyModel));
+        return new MjModel(MjModelHandle.Own(copy), Source, CompilerWarning);
+    }
+
     /// <summary>Allocates a simulation state for this model (mj_makeData), initialized to qpos0.</summary>
     public MjData CreateData()
     {
@@ -171,7 +181,7 @@ public sealed unsafe class MjModel : IDisposable
 
     /// <summary>Default pose qpos0 (nq).</summary>
     public ReadOnlySpan<double> Qpos0 => new(Native->qpos0, _m->nq);
-    /// <summary>Joint type per joint (mjtJoint: 0 free, 1 ball, 2 slide, 3 hinge).</summary>
+    /// <summary>Joint type per joint, as int values of <see cref="MjJointType"/> (0 free, 1 ball, 2 slide, 3 hinge).</summary>
     public ReadOnlySpan<int> JntType => new(Native->jnt_type, _m->njnt);
     /// <summary>Start index of each joint in qpos (njnt).</summary>
     public ReadOnlySpan<int> JntQposAdr => new(Native->jnt_qposadr, _m->njnt);

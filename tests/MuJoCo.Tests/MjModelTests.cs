@@ -207,3 +207,37 @@ public class MjModelTests
         ((Action)(() => model.CreateData())).Should().Throw<ObjectDisposedException>();
     }
 }
+
+public class MjModelCloneTests
+{
+    [Fact]
+    public void Clone_IsAnIndependentCopy_IncludingChangedParameters()
+    {
+        using var model = MjModel.FromXmlString(TestModels.FreeBody);
+        model.BodyMass[1] = 3.0;
+
+        using var copy = model.Clone();
+        copy.BodyMass[1].Should().Be(3.0);
+        copy.Nq.Should().Be(model.Nq);
+        copy.Source.Should().Be(model.Source);
+
+        copy.Gravity[2] = 0;
+        model.Gravity[2].Should().Be(-9.81, "the copy owns separate memory");
+        using var falling = model.CreateData();
+        using var floating = copy.CreateData();
+        falling.Step(10);
+        floating.Step(10);
+        falling.Qpos[2].Should().BeLessThan(1.0);
+        floating.Qpos[2].Should().Be(1.0);
+    }
+
+    [Fact]
+    public void JointTypes_MatchMuJoCosValues()
+    {
+        using var model = MjModel.FromXmlString(TestModels.FreeBody);
+
+        ((MjJointType)model.JntType[0]).Should().Be(MjJointType.Free);
+        ((MjJointType)model.JntType[1]).Should().Be(MjJointType.Slide);
+        ((int)MjJointType.Hinge).Should().Be(3);
+    }
+}

@@ -30,6 +30,9 @@ internal static unsafe partial class MjNative
     internal static partial void mj_deleteModel(mjModel* m);
 
     [LibraryImport(LibraryName)]
+    internal static partial mjModel* mj_copyModel(mjModel* dest, mjModel* src);
+
+    [LibraryImport(LibraryName)]
     internal static partial mjData* mj_makeData(mjModel* m);
 
     [LibraryImport(LibraryName)]

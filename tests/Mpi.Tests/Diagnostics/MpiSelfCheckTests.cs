@@ -15,9 +15,10 @@ public sealed class MpiSelfCheckTests
             TimeSpan.FromSeconds(120));
         run.ExitCode.Should().Be(0, $"mpirun must succeed; stderr:\n{run.Stderr}\nstdout:\n{run.Stdout}");
 
+        // mpirun gives each rank a pseudo-terminal, so .NET's console may prefix terminal mode escapes to a line.
         var results = run.Stdout.Split('\n')
-            .Where(l => l.TrimStart().StartsWith('{'))
-            .Select(l => JsonSerializer.Deserialize<MpiSelfCheckResult>(l)!)
+            .Where(l => l.Contains("{\"Rank\":", StringComparison.Ordinal))
+            .Select(l => JsonSerializer.Deserialize<MpiSelfCheckResult>(l[l.IndexOf('{', StringComparison.Ordinal)..])!)
             .OrderBy(r => r.Rank)
             .ToList();
         results.Select(r => r.Rank).Should().Equal([0, 1], $"each rank prints one JSON line; stdout:\n{run.Stdout}");

@@ -8,7 +8,7 @@ ORT_VERSION=1.30.0
 ORT_LIB=/usr/local/lib/mlsh/libonnxruntime.so.1
 
 apt_packages=(libmujoco-dev cyclonedds-dev cyclonedds-tools libmosquitto-dev mosquitto mosquitto-clients
-              openmpi-bin libopenmpi-dev python3-onnx libonnx-dev gcc cmake)
+              openmpi-bin libopenmpi-dev python3-onnx libonnx-dev gcc cmake openssl)
 
 say() { echo "[setup] $*" >&2; }
 need_sudo() { if [ "$(id -u)" -ne 0 ]; then echo sudo; fi; }

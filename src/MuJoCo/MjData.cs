@@ -249,7 +249,8 @@ public sealed unsafe class MjData : IDisposable
         source.MocapQuat.CopyTo(MocapQuat);
     }
 
-    /// <summary>A new data that is a complete copy of this one (mj_copyData), sharing the model.</summary>
+    /// <summary>A new data that is a complete copy of this one (mj_copyData), sharing the model.
+    /// The model must not have been disposed yet.</summary>
     public MjData Clone() => new(Model, MjDataHandle.Create(Model.Handle, Native));
 
     /// <summary>Frees the native data (and its claim on the model).</summary>

@@ -9,12 +9,12 @@ public sealed class MjLoadException : MjException
     public MjLoadException(string source, string functionName, string nativeMessage)
         : base(functionName, $"cannot load MJCF '{source}': {nativeMessage}")
     {
-        Source = source;
+        ModelSource = source;
         NativeMessage = nativeMessage;
     }
 
     /// <summary>The MJCF file path, or a label for an in-memory description.</summary>
-    public new string Source { get; }
+    public string ModelSource { get; }
 
     /// <summary>MuJoCo's error text, verbatim.</summary>
     public string NativeMessage { get; }

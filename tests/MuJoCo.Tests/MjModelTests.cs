@@ -52,7 +52,7 @@ public class MjModelTests
             ex.NativeMessage.Should().Contain("unrecognized element", "MuJoCo's own schema error text is passed through");
             ex.Message.Should().Contain(path).And.Contain(ex.NativeMessage);
             ex.FunctionName.Should().Be("mj_loadXML");
-            ex.Source.Should().Be(path);
+            ex.ModelSource.Should().Be(path);
         }
         finally { dir.Delete(recursive: true); }
     }

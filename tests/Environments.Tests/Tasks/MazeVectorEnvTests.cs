@@ -217,4 +217,16 @@ public class MazeVectorEnvTests
         var act = () => env.Task = 2;
         act.Should().Throw<ArgumentOutOfRangeException>();
     }
+
+    [Fact]
+    public void Dispose_FreesEveryInstancesSimulationState()
+    {
+        var env = EnvFixtures.PointMass.CreateVectorEnv(2);
+        var data = env.DataOf(1);
+        env.Dispose();
+        var act = () => data.Qpos.Length;
+        act.Should().Throw<ObjectDisposedException>();
+        var step = () => env.Step();
+        step.Should().Throw<ObjectDisposedException>();
+    }
 }

@@ -38,6 +38,7 @@ public sealed unsafe class MqttClient : IDisposable
     private bool _connectCalled;
     private bool _loopStarted;
     private Timer? _initialRetry;
+    private bool _blockingConnect;
     private bool _disposed;
     private long _published;
     private long _dropped;
@@ -109,7 +110,7 @@ public sealed unsafe class MqttClient : IDisposable
     /// <exception cref="ArgumentException">An option is invalid (the message names it).</exception>
     /// <exception cref="FileNotFoundException">A TLS file does not exist.</exception>
     /// <exception cref="InvalidOperationException">Connect was already called.</exception>
-    /// <exception cref="MosquittoException">libmosquitto rejected a setting.</exception>
+    /// <exception cref="MosquittoException">libmosquitto rejected a setting, or the TLS handshake failed (state becomes Refused).</exception>
     public void Connect(MqttConnectOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -134,7 +135,16 @@ public sealed unsafe class MqttClient : IDisposable
                 (uint)options.ReconnectDelay.TotalSeconds, (uint)options.ReconnectDelayMax.TotalSeconds, exponentialBackoff: true), "mosquitto_reconnect_delay_set");
 
             SetState(MqttConnectionState.Connecting, raise: false);
-            var rc = MosquittoNative.mosquitto_connect_async(_handle, options.Host, options.Port, (int)options.KeepAlive.TotalSeconds);
+            // DESIGN: with TLS the first connection is made blocking (mosquitto_connect), which completes the TLS
+            // handshake here: a certificate that fails verification is then reported by Connect. Done
+            // asynchronously, libmosquitto's network thread meets that error mid-handshake and exits without any
+            // callback, leaving the client silently dead. Plain TCP stays asynchronous, so Connect never waits
+            // out a TCP time-out on an unreachable host.
+            _blockingConnect = options.Tls is not null;
+            var keepAlive = (int)options.KeepAlive.TotalSeconds;
+            var rc = _blockingConnect
+                ? MosquittoNative.mosquitto_connect(_handle, options.Host, options.Port, keepAlive)
+                : MosquittoNative.mosquitto_connect_async(_handle, options.Host, options.Port, keepAlive);
             var errno = Marshal.GetLastPInvokeError();
             _connectCalled = true;
             if (rc == MosquittoNative.MOSQ_ERR_ERRNO)
@@ -148,7 +158,13 @@ public sealed unsafe class MqttClient : IDisposable
                 _initialRetry = new Timer(_ => RetryInitialConnect(), null, options.ReconnectDelay, options.ReconnectDelay);
                 return;
             }
-            MosquittoNative.Check(rc, "mosquitto_connect_async", errno);
+            if (rc != MosquittoNative.MOSQ_ERR_SUCCESS)
+            {
+                // E.g. MOSQ_ERR_TLS: the broker's certificate failed verification. Retrying cannot fix configuration.
+                _lastError = MosquittoNative.ErrorText(rc, errno);
+                SetState(MqttConnectionState.Refused, raise: false);
+                MosquittoNative.Check(rc, "mosquitto_connect_async", errno);
+            }
             StartNetworkThread();
         }
     }
@@ -165,7 +181,7 @@ public sealed unsafe class MqttClient : IDisposable
         lock (_gate)
         {
             if (_disposed || _loopStarted) return;
-            var rc = MosquittoNative.mosquitto_reconnect_async(_handle);
+            var rc = _blockingConnect ? MosquittoNative.mosquitto_reconnect(_handle) : MosquittoNative.mosquitto_reconnect_async(_handle);
             var errno = Marshal.GetLastPInvokeError();
             if (rc != MosquittoNative.MOSQ_ERR_SUCCESS)
             {

@@ -30,7 +30,7 @@ public enum MqttConnectionState
     /// <summary>Connection lost or broker unreachable; libmosquitto retries with back-off.</summary>
     Reconnecting,
 
-    /// <summary>The broker refused the credentials (bad user/password or not authorised); no retry.</summary>
+    /// <summary>The connection was refused for good: bad user/password, not authorised, or a TLS verification failure; no retry.</summary>
     Refused,
 
     /// <summary>Disposed.</summary>

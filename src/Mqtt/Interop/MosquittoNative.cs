@@ -94,6 +94,12 @@ internal static unsafe partial class MosquittoNative
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     internal static partial int mosquitto_connect_async(SafeMosquittoHandle mosq, string host, int port, int keepalive);
 
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    internal static partial int mosquitto_connect(SafeMosquittoHandle mosq, string host, int port, int keepalive);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    internal static partial int mosquitto_reconnect(SafeMosquittoHandle mosq);
+
     [LibraryImport(Lib, SetLastError = true)]
     internal static partial int mosquitto_reconnect_async(SafeMosquittoHandle mosq);
 

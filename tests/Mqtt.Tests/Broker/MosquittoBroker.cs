@@ -22,10 +22,18 @@ public sealed class MosquittoBroker : IDisposable
     private string _logPath;
 
     /// <param name="start">False to create the configuration only (a broker that comes up after the client).</param>
-    public MosquittoBroker(bool start = true)
+    /// <param name="tls">True for a TLS listener with a freshly made CA and server certificate (see <see cref="CaFile"/>).</param>
+    public MosquittoBroker(bool start = true, bool tls = false)
     {
         _dir = Directory.CreateTempSubdirectory("mlsh-mosquitto-").FullName;
         Port = FreePort();
+        var tlsLines = "";
+        if (tls)
+        {
+            CaFile = Path.Combine(_dir, "ca.crt");
+            MakeCertificates(_dir);
+            tlsLines = $"cafile {CaFile}\ncertfile {Path.Combine(_dir, "server.crt")}\nkeyfile {Path.Combine(_dir, "server.key")}\nrequire_certificate false";
+        }
         var passwords = Path.Combine(_dir, "passwords");
         AddUser(passwords, RuntimeUser, create: true);
         AddUser(passwords, OperatorUser, create: false);
@@ -49,6 +57,7 @@ public sealed class MosquittoBroker : IDisposable
             # Started as root, mosquitto would switch to user "mosquitto", which cannot read this private directory.
             user {Environment.UserName}
             listener {Port} 127.0.0.1
+            {tlsLines}
             allow_anonymous false
             password_file {passwords}
             acl_file {acl}
@@ -65,6 +74,9 @@ public sealed class MosquittoBroker : IDisposable
 
     public int Port { get; }
 
+    /// <summary>The CA that signed the broker's certificate (TLS brokers only).</summary>
+    public string? CaFile { get; }
+
     /// <summary>Every user's password (the password file holds only hashes).</summary>
     public static string PasswordOf(string user) => $"{user}-secret";
 
@@ -75,6 +87,7 @@ public sealed class MosquittoBroker : IDisposable
         Username = user,
         Password = password ?? PasswordOf(user),
         Will = will,
+        Tls = CaFile is null ? null : new MqttTls(CaFile),
         ReconnectDelay = TimeSpan.FromSeconds(1),
         ReconnectDelayMax = TimeSpan.FromSeconds(1),
     };
@@ -141,6 +154,27 @@ public sealed class MosquittoBroker : IDisposable
         var err = p.StandardError.ReadToEnd();
         p.WaitForExit();
         if (p.ExitCode != 0) throw new InvalidOperationException($"mosquitto_passwd failed for {user}: {err}");
+    }
+
+    /// <summary>A throw-away CA and a server certificate for 127.0.0.1 (openssl, RSA 2048, valid one day).</summary>
+    private static void MakeCertificates(string dir)
+    {
+        File.WriteAllText(Path.Combine(dir, "san.ext"), "subjectAltName=IP:127.0.0.1\n");
+        Run(dir, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "1", "-subj", "/CN=mlsh-test-ca");
+        Run(dir, "openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1");
+        Run(dir, "openssl", "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+            "-out", "server.crt", "-days", "1", "-extfile", "san.ext");
+    }
+
+    private static void Run(string dir, string file, params string[] args)
+    {
+        var psi = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true, WorkingDirectory = dir };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var err = p.StandardError.ReadToEndAsync();
+        p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed: {err.Result}");
     }
 
     private static int FreePort()

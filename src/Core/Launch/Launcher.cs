@@ -115,6 +115,7 @@ public sealed class Launcher
                     if (exited is null) continue;
                 }
 
+                if (exited.Outcome is not null) continue; // already given up on after SIGKILL
                 var status = exited.Child.Exited.Result;
                 exited.Outcome = Classify(exited, status, stopping);
                 Say($"{exited.Outcome}");
@@ -204,7 +205,21 @@ public sealed class Launcher
             var (timeout, stage, signal) = r.Stage == Stage.Sigint
                 ? (SigtermTimeout(r.Spec), Stage.Sigterm, LibcNative.SIGTERM)
                 : (SigkillTimeout(r.Spec), Stage.Sigkill, LibcNative.SIGKILL);
-            if (r.Stage == Stage.Sigkill) { next = Min(next, TimeSpan.FromMilliseconds(100)); continue; }
+            if (r.Stage == Stage.Sigkill)
+            {
+                // A process that survives SIGKILL is stuck in the kernel (uninterruptible I/O); waiting on it
+                // would hang the launch forever, so it is reported and the launch ends without it.
+                var giveUp = timeout > TimeSpan.FromSeconds(1) ? timeout : TimeSpan.FromSeconds(1);
+                if (Stopwatch.GetElapsedTime(r.SignalledAt, now) > giveUp)
+                {
+                    r.Outcome = new ProcessOutcome(r.Spec.Name, r.Spec.Kind, r.Child.Pid, null, ProcessEnd.Killed,
+                        $"did not exit within {ProcessSpec.Seconds(giveUp)} s of SIGKILL (stuck in the kernel?)");
+                    Say(r.Outcome.ToString());
+                    continue;
+                }
+                next = Min(next, TimeSpan.FromMilliseconds(100));
+                continue;
+            }
             var due = timeout - Stopwatch.GetElapsedTime(r.SignalledAt, now);
             if (due <= TimeSpan.Zero)
             {

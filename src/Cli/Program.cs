@@ -16,7 +16,9 @@ public static class Program
         foreach (var verb in DiscoverVerbs()) root.Subcommands.Add(verb.Build());
         try
         {
-            return root.Parse(args).Invoke();
+            // DESIGN: the default handler prints a stack trace for every exception; a configuration
+            // error is the user's to fix and deserves one line, so exceptions reach the catch below.
+            return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (ConfigException e)
         {

@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Mlsh.Ros2.Messages.SensorMsgs;
+
+namespace Mlsh.Ros2.Tools;
+
+/// <summary>Round-trip latency of one ping/pong run.</summary>
+public readonly record struct PingPongResult(int PayloadBytes, long RoundTrips, double P50Us, double P99Us, double MeanUs);
+
+/// <summary>
+/// JointState ping/pong latency through Mlsh's stack, and the same measurement by Cyclone's own `ddsperf` at
+/// the same payload size, so `./mlsh bench dds` reports Mlsh against raw Cyclone measured in the same run.
+/// </summary>
+public static partial class PingPong
+{
+    /// <summary>
+    /// Sends a <paramref name="joints"/>-joint JointState on <paramref name="pingTopic"/> and waits (waitset) for
+    /// the peer's echo on <paramref name="pongTopic"/>, one round trip at a time. Needs a peer running
+    /// <see cref="TopicTool.Pong"/>. Throws <see cref="TimeoutException"/> if the peer never answers.
+    /// </summary>
+    public static PingPongResult MeasureMlsh(RosNode node, string pingTopic, string pongTopic, int joints, int warmup, int roundTrips, TimeSpan matchTimeout)
+    {
+        using var pub = node.CreatePublisher<JointState>(pingTopic, TopicTool.PingPongQos);
+        using var sub = node.CreateSubscription<JointState>(pongTopic, TopicTool.PingPongQos);
+        if (!pub.WaitForSubscriptions(1, matchTimeout) || !sub.WaitForPublications(1, matchTimeout))
+            throw new TimeoutException($"no pong peer matched {pingTopic}/{pongTopic} within {matchTimeout.TotalSeconds:0} s");
+        var names = Enumerable.Range(0, joints).Select(i => $"joint_{i:D2}").ToArray();
+        var ping = JointState.WithJoints(names, "base_link");
+        var pong = new JointState();
+        var rtt = new long[roundTrips];
+        var clock = Stopwatch.StartNew();
+        // Warm up for the given count and at least 2 s: tiered JIT promotes hot methods ~100 ms after they get
+        // hot, in both processes, and those recompilations must not land in the timed window.
+        long sequence = 0;
+        for (var w = 0; w < warmup || clock.Elapsed < TimeSpan.FromSeconds(2); w++)
+            RoundTrip(pub, sub, ping, pong, sequence++, clock);
+        for (var i = 0; i < roundTrips; i++) rtt[i] = RoundTrip(pub, sub, ping, pong, sequence++, clock);
+        return Summarize(pub.LastMessageSize, rtt);
+    }
+
+    /// <summary>One ping and the wait for its echo (identified by position[0]); returns Stopwatch ticks.</summary>
+    private static long RoundTrip(Publisher<JointState> pub, Subscription<JointState> sub, JointState ping, JointState pong, long sequence, Stopwatch clock)
+    {
+        ping.Position[0] = sequence;
+        var start = Stopwatch.GetTimestamp();
+        ping.Header.Stamp.SetNanoseconds(clock.Elapsed.Ticks * 100);
+        pub.Publish(ping);
+        // A lost ping (none expected on loopback with reliable QoS) is re-sent after 1 s.
+        while (!(sub.TryTake(pong) && pong.Position[0] == sequence))
+            if (!sub.WaitForData(TimeSpan.FromSeconds(1))) pub.Publish(ping);
+        return Stopwatch.GetTimestamp() - start;
+    }
+
+    private static PingPongResult Summarize(int payload, long[] ticks)
+    {
+        var us = ticks.Select(t => t * 1e6 / Stopwatch.Frequency).Order().ToArray();
+        return new PingPongResult(payload, us.Length, Percentile(us, 0.50), Percentile(us, 0.99), us.Average());
+    }
+
+    private static double Percentile(double[] sorted, double q) => sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
+
+    /// <summary>
+    /// Runs `ddsperf pong` and `ddsperf ping size N waitset` on <paramref name="domain"/> for
+    /// <paramref name="seconds"/> and averages its per-second 50%/99% round-trip lines (weighted by their counts,
+    /// first second dropped as warm-up). <paramref name="cycloneConfigXml"/> goes to CYCLONEDDS_URI.
+    /// </summary>
+    public static PingPongResult MeasureDdsperf(uint domain, int payloadBytes, int seconds, string cycloneConfigXml)
+    {
+        using var pong = StartDdsperf($"-i {domain} -D {seconds + 3} pong waitset", cycloneConfigXml);
+        try
+        {
+            using var ping = StartDdsperf($"-i {domain} -D {seconds + 1} ping size {payloadBytes} waitset", cycloneConfigXml);
+            var output = ping.StandardOutput.ReadToEnd();
+            ping.WaitForExit();
+            var lines = RoundTripLine().Matches(output).Select(m => (
+                Mean: Parse(m.Groups["mean"].Value), P50: Parse(m.Groups["p50"].Value), P99: Parse(m.Groups["p99"].Value),
+                Count: long.Parse(m.Groups["cnt"].Value, CultureInfo.InvariantCulture))).ToList();
+            if (lines.Count > 1) lines.RemoveAt(0);
+            var total = lines.Sum(l => l.Count);
+            if (total == 0)
+                throw new InvalidOperationException($"ddsperf reported no round trips (exit {ping.ExitCode}): {output}{ping.StandardError.ReadToEnd()}");
+            double Weighted(Func<(double Mean, double P50, double P99, long Count), double> f) => lines.Sum(l => f(l) * l.Count) / total;
+            return new PingPongResult(payloadBytes, total, Weighted(l => l.P50), Weighted(l => l.P99), Weighted(l => l.Mean));
+        }
+        finally
+        {
+            if (!pong.WaitForExit(5_000)) pong.Kill();
+        }
+    }
+
+    private static double Parse(string s) => double.Parse(s, CultureInfo.InvariantCulture);
+
+    private static Process StartDdsperf(string arguments, string config)
+    {
+        var psi = new ProcessStartInfo("ddsperf", arguments)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        psi.Environment["CYCLONEDDS_URI"] = config;
+        try
+        {
+            return Process.Start(psi)!;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException($"cannot start ddsperf ({e.Message}); install cyclonedds-tools (scripts/setup.sh)", e);
+        }
+    }
+
+    // e.g. "[13271] 2.000  vm:13270 size 448 mean 47.665us min 12.818us 50% 46.213us 90% 62.162us 99% 78.501us max 1699.194us cnt 10459"
+    [GeneratedRegex(@"size \d+ mean (?<mean>[\d.]+)us min [\d.]+us 50% (?<p50>[\d.]+)us 90% [\d.]+us 99% (?<p99>[\d.]+)us max [\d.]+us cnt (?<cnt>\d+)")]
+    private static partial Regex RoundTripLine();
+}

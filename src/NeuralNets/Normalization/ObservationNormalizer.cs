@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Mlsh.NeuralNets.Normalization;
 
 /// <summary>
@@ -105,12 +107,14 @@ public sealed class ObservationNormalizer
     {
         if (observations.Length < rows * Size || destination.Length < rows * Size)
             throw new ArgumentException($"observations/destination need {rows} × {Size} elements, got {observations.Length}/{destination.Length}");
+        // DESIGN: divide by Std rather than multiply by a cached reciprocal, so the result is bit-identical
+        // to the exported ONNX graph's Sub → Div → Clip.
         for (var r = 0; r < rows; r++)
         {
-            var src = observations.Slice(r * Size, Size);
             var dst = destination.Slice(r * Size, Size);
-            for (var j = 0; j < Size; j++)
-                dst[j] = Math.Clamp((src[j] - _appliedMean[j]) / _appliedStd[j], -Clip, Clip);
+            TensorPrimitives.Subtract(observations.Slice(r * Size, Size), _appliedMean, dst);
+            TensorPrimitives.Divide(dst, _appliedStd, dst);
+            TensorPrimitives.Clamp(dst, -Clip, Clip, dst);
         }
     }
 

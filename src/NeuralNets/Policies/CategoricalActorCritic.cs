@@ -46,6 +46,20 @@ public sealed class CategoricalActorCritic : ActorCritic
         ValueNetwork.Infer(normalized, batch, values);
     }
 
+    /// <summary>
+    /// log π(k|s) for every choice k ([batch × ActionSize]) of <paramref name="batch"/> raw observations:
+    /// e.g. the probability the master itself gives a choice that was overridden (ε-exploration).
+    /// </summary>
+    public void ActionLogProbabilities(ReadOnlySpan<float> observations, int batch, Span<float> logProbabilities)
+    {
+        if (logProbabilities.Length < batch * ActionSize)
+            throw new ArgumentException($"logProbabilities has {logProbabilities.Length} elements, expected {batch} × {ActionSize}", nameof(logProbabilities));
+        var normalized = NormalizeForInference(observations, batch);
+        _logits = Grow(_logits, batch * ActionSize);
+        PolicyNetwork.Infer(normalized, batch, _logits);
+        Categorical.LogSoftmax(_logits, batch, ActionSize, logProbabilities);
+    }
+
     /// <summary>The most probable choice per raw observation.</summary>
     public void ActDeterministic(ReadOnlySpan<float> observations, int batch, Span<int> actions)
     {

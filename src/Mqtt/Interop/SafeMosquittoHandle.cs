@@ -10,7 +10,12 @@ internal sealed class SafeMosquittoHandle : SafeHandle
     {
     }
 
+    private static long _live;
+
     public override bool IsInvalid => handle == 0;
+
+    /// <summary>Native clients created and not yet destroyed in this process (for leak tests).</summary>
+    internal static long LiveCount => Interlocked.Read(ref _live);
 
     internal static SafeMosquittoHandle Create(string? clientId, bool cleanSession, nint userdata)
     {
@@ -21,12 +26,14 @@ internal sealed class SafeMosquittoHandle : SafeHandle
                 $"mosquitto_new returned NULL for client id '{clientId}' ({Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())})");
         var h = new SafeMosquittoHandle();
         h.SetHandle(raw);
+        Interlocked.Increment(ref _live);
         return h;
     }
 
     protected override bool ReleaseHandle()
     {
         MosquittoNative.mosquitto_destroy(handle);
+        Interlocked.Decrement(ref _live);
         return true;
     }
 }

@@ -79,7 +79,7 @@ public sealed class PeriodicControlThread<TCycle> : IDisposable where TCycle : I
         _thread = new Thread(Loop) { IsBackground = true, Name = _options.ThreadName };
         _thread.Start();
         _setupDone.Wait();
-        return Realtime!;
+        return Realtime ?? throw new InvalidOperationException($"control thread '{_options.ThreadName}' failed while applying its real-time settings", Fault);
     }
 
     /// <summary>Asks the loop to reset both histograms at its next cycle (the histograms have a single writer).</summary>
@@ -107,8 +107,19 @@ public sealed class PeriodicControlThread<TCycle> : IDisposable where TCycle : I
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Loop()
     {
-        Volatile.Write(ref _realtime, ApplyRealtime(_options));
-        _setupDone.Set();
+        try
+        {
+            Volatile.Write(ref _realtime, ApplyRealtime(_options));
+        }
+        catch (Exception e)
+        {
+            Fault = e;
+            return;
+        }
+        finally
+        {
+            _setupDone.Set();
+        }
         try
         {
             long index = 0;

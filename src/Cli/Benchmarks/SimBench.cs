@@ -8,7 +8,7 @@ namespace Mlsh.Cli.Benchmarks;
 public sealed class SimBench : IBench
 {
     private readonly Option<int> _policySteps = new("--policy-steps") { Description = "Policy steps per round (x10 physics steps).", DefaultValueFactory = _ => 2000 };
-    private readonly Option<int> _rounds = new("--rounds") { Description = "Alternating C#/C rounds; the best of each counts.", DefaultValueFactory = _ => 3 };
+    private readonly Option<int> _rounds = new("--rounds") { Description = "Alternating C#/C rounds; the best of each counts.", DefaultValueFactory = _ => 5 };
 
     public string Name => "sim";
     public string Description => "Quadruped maze environment (PD law at 500 Hz) from C# vs a C mj_step loop doing the same work.";

@@ -53,7 +53,7 @@ public static class SimBenchmark
     /// <param name="policySteps">Policy steps per round (physics steps = policySteps × decimation).</param>
     /// <param name="rounds">Alternating C#/C rounds; the best of each side counts.</param>
     /// <param name="log">Progress lines for humans (may be null).</param>
-    public static SimBenchmarkResult Run(int policySteps = 2000, int rounds = 3, Action<string>? log = null)
+    public static SimBenchmarkResult Run(int policySteps = 2000, int rounds = 5, Action<string>? log = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(policySteps, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(rounds, 1);

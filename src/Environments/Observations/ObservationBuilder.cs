@@ -37,7 +37,7 @@ public sealed class ObservationBuilder
     {
         var layout = Layout;
         if (observation.Length != layout.Size) Throw("observation", observation.Length, layout.Size);
-        if (state.BasePosition.Length < 2) Throw("BasePosition", state.BasePosition.Length, 3);
+        if (state.BasePosition.Length != 3) Throw("BasePosition", state.BasePosition.Length, 3);
         if (state.BaseOrientation.Length != 4) Throw("BaseOrientation", state.BaseOrientation.Length, 4);
         if (state.BaseLinearVelocity.Length != 3) Throw("BaseLinearVelocity", state.BaseLinearVelocity.Length, 3);
         if (state.BaseAngularVelocity.Length != 3) Throw("BaseAngularVelocity", state.BaseAngularVelocity.Length, 3);

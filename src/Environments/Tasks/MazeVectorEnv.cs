@@ -163,10 +163,14 @@ public sealed class MazeVectorEnv : IVectorEnv
             var qdTarget = _qdTarget.AsSpan(i * _jointCount, _jointCount);
             JointPdLaw.ActionsToTargets(_robot.ControlMode, prev, b.DefaultPosition, b.ActionScale, b.RangeLow, b.RangeHigh, qTarget, qdTarget);
 
+            // MuJoCo never reallocates qpos/qvel/ctrl, so the views taken once serve every physics step.
+            var qpos = data.Qpos;
+            var qvel = data.Qvel;
+            var ctrl = data.Ctrl;
             var status = MjStepStatus.Ok;
             for (var s = 0; s < _decimation && status == MjStepStatus.Ok; s++)
             {
-                ApplyPdLaw(data, b, qTarget, qdTarget);
+                ApplyPdLaw(qpos, qvel, ctrl, b, qTarget, qdTarget);
                 status = data.TryStep();
                 PhysicsSteps++;
             }
@@ -230,17 +234,15 @@ public sealed class MazeVectorEnv : IVectorEnv
         ResetInstance(i);
     }
 
-    private void ApplyPdLaw(MjData data, RobotBinding b, ReadOnlySpan<double> qTarget, ReadOnlySpan<double> qdTarget)
+    private void ApplyPdLaw(ReadOnlySpan<double> qpos, ReadOnlySpan<double> qvel, Span<double> ctrl, RobotBinding b,
+                            ReadOnlySpan<double> qTarget, ReadOnlySpan<double> qdTarget)
     {
-        var qpos = data.Qpos;
-        var qvel = data.Qvel;
         for (var j = 0; j < _jointCount; j++)
         {
             _q[j] = qpos[b.JointQposAdr[j]];
             _qd[j] = qvel[b.JointDofAdr[j]];
         }
         JointPdLaw.ComputeTorques(_q, _qd, qTarget, qdTarget, b.Kp, b.Kd, b.TorqueLimit, _tau);
-        var ctrl = data.Ctrl;
         for (var j = 0; j < _jointCount; j++) ctrl[b.ActuatorId[j]] = _tau[j];
     }
 

@@ -56,3 +56,53 @@ public class OrtBindingTests
         b.Invoking(x => x.Run()).Should().Throw<ObjectDisposedException>();
     }
 }
+
+public class OrtBindingShapeTests
+{
+    private static byte[] Model(global::Onnx.TensorProto.Types.DataType inputType, string op, params object[] inputDims)
+    {
+        static global::Onnx.ValueInfoProto Info(string name, global::Onnx.TensorProto.Types.DataType t, object[] dims)
+        {
+            var shape = new global::Onnx.TensorShapeProto();
+            foreach (var d in dims)
+                shape.Dim.Add(d is string s ? new global::Onnx.TensorShapeProto.Types.Dimension { DimParam = s } : new global::Onnx.TensorShapeProto.Types.Dimension { DimValue = (int)d });
+            return new global::Onnx.ValueInfoProto { Name = name, Type = new global::Onnx.TypeProto { TensorType = new global::Onnx.TypeProto.Types.Tensor { ElemType = (int)t, Shape = shape } } };
+        }
+        var node = new global::Onnx.NodeProto { OpType = op, Input = { "x" }, Output = { "y" } };
+        if (op == "Cast") node.Attribute.Add(new global::Onnx.AttributeProto { Name = "to", Type = global::Onnx.AttributeProto.Types.AttributeType.Int, I = 1 });
+        var g = new global::Onnx.GraphProto { Name = "g", Node = { node } };
+        g.Input.Add(Info("x", inputType, inputDims));
+        g.Output.Add(Info("y", global::Onnx.TensorProto.Types.DataType.Float, inputDims));
+        var m = new global::Onnx.ModelProto { IrVersion = 8, Graph = g };
+        m.OpsetImport.Add(new global::Onnx.OperatorSetIdProto { Version = 17 });
+        return Google.Protobuf.MessageExtensions.ToByteArray(m);
+    }
+
+    [Fact]
+    public void Bind_Rejects_NonFloatTensor()
+    {
+        using var s = OrtSession.FromBytes(Model(global::Onnx.TensorProto.Types.DataType.Int64, "Cast", 2), source: "cast.onnx");
+        s.Inputs[0].ToString().Should().Be("x: Int64 [2]");
+        s.Invoking(x => x.Bind()).Should().Throw<NotSupportedException>()
+            .WithMessage("cast.onnx: 'x' is Int64 [2]; OrtBinding binds float tensors only");
+    }
+
+    [Fact]
+    public void Bind_Rejects_SymbolicNonBatchDimension()
+    {
+        using var s = OrtSession.FromBytes(Model(global::Onnx.TensorProto.Types.DataType.Float, "Identity", "batch", "width"), source: "id.onnx");
+        s.Invoking(x => x.Bind()).Should().Throw<NotSupportedException>()
+            .WithMessage("id.onnx: 'x' [batch, width] has symbolic dimension 1; only the leading (batch) dimension may be symbolic");
+    }
+
+    [Fact]
+    public void Bind_ResolvesSymbolicBatch_ToRequestedBatchSize()
+    {
+        using var s = OrtSession.FromBytes(Model(global::Onnx.TensorProto.Types.DataType.Float, "Identity", "batch", 3));
+        using var b = s.Bind(batchSize: 5);
+        b.Input().Length.Should().Be(15);
+        for (var i = 0; i < 15; i++) b.Input()[i] = i;
+        b.Run();
+        b.Output().ToArray().Should().Equal(Enumerable.Range(0, 15).Select(i => (float)i));
+    }
+}

@@ -19,6 +19,7 @@ public class OrtNativeTests
     [Fact]
     public void LoadedLibrary_IsTheOneTheResolverChose()
     {
+        _ = OrtEnvironment.Version; // forces the load through the resolver
         var expected = Environment.GetEnvironmentVariable(OrtNative.PathVariable) is { Length: > 0 } v ? v : OrtNative.InstalledPath;
         OrtEnvironment.LibraryPath.Should().StartWith(expected);
         File.ReadAllText("/proc/self/maps").Should().Contain(Path.GetFullPath(expected));

@@ -30,7 +30,7 @@ public sealed unsafe class Publisher<T> : IDisposable where T : class, IRosMessa
         Topic = topic;
         Qos = qos;
         _listener = new QosListener(topic, new QosEventCounter(), node.Options.QosEventSink);
-        var nativeQos = qos.ToNative();
+        var nativeQos = qos.ToNative(reader: false);
         var listener = _listener.CreateNative(reader: false);
         try
         {

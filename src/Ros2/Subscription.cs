@@ -32,7 +32,7 @@ public sealed unsafe class Subscription<T> : IDisposable where T : class, IRosMe
         Topic = topic;
         Qos = qos;
         _listener = new QosListener(topic, new QosEventCounter(), node.Options.QosEventSink);
-        var nativeQos = qos.ToNative();
+        var nativeQos = qos.ToNative(reader: true);
         var listener = _listener.CreateNative(reader: true);
         try
         {

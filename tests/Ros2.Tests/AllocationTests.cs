@@ -58,4 +58,31 @@ public sealed class AllocationTests
         taken.Should().Be(2_000);
         received.Data[0].Should().Be(1_999);
     }
+
+    [Fact]
+    public void TryTake_OfAJointState_AllocatesNothing_WhenNamesAndSizesAreUnchanged()
+    {
+        var domain = new TestDomain();
+        using var node = domain.Node("mlsh_runtime");
+        using var pub = node.CreatePublisher<JointState>("/joint_states", QosProfile.SensorData);
+        using var sub = node.CreateSubscription<JointState>("/joint_states", QosProfile.SensorData);
+        pub.WaitForSubscriptions(1, TimeSpan.FromSeconds(10)).Should().BeTrue();
+        var state = JointState.WithJoints(Joints, "base_link");
+        var received = new JointState();
+        pub.Publish(state);
+        TestDomain.Eventually(() => sub.TryTake(received), TimeSpan.FromSeconds(5)).Should().BeTrue(); // warm-up sizes the arrays
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 2_000; i++)
+        {
+            state.Effort[3] = i;
+            pub.Publish(state);
+            sub.TryTake(received);
+        }
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        allocated.Should().Be(0);
+        received.Effort[3].Should().Be(1_999);
+        received.Name.Should().Equal(Joints);
+    }
 }

@@ -30,6 +30,7 @@ internal static unsafe partial class DdsNative
     public const uint DDS_IST_ALIVE = 16u;
     public const uint DDS_ANY_STATE = 0x7f; // any sample, view and instance state
     public const short DDS_DATA_REPRESENTATION_XCDR1 = 0;
+    public const short DDS_DATA_REPRESENTATION_XCDR2 = 2;
 
     static DdsNative()
     {

@@ -54,8 +54,11 @@ public readonly record struct QosProfile(
 
     internal static long ToDdsDuration(TimeSpan? t) => t is { } v ? v.Ticks * 100 : DdsNative.DDS_INFINITY;
 
-    /// <summary>Creates a dds_qos_t with every policy set; the caller deletes it with dds_delete_qos.</summary>
-    internal unsafe IntPtr ToNative()
+    /// <summary>
+    /// Creates a dds_qos_t with every policy set; the caller deletes it with dds_delete_qos. Writers offer XCDR1
+    /// only (what ROS 2 RMWs exchange); readers also accept plain XCDR2, which <see cref="Cdr.CdrReader"/> decodes.
+    /// </summary>
+    internal unsafe IntPtr ToNative(bool reader)
     {
         Validate();
         var qos = DdsNative.dds_create_qos();
@@ -65,8 +68,8 @@ public readonly record struct QosProfile(
         DdsNative.dds_qset_history(qos, (int)History, History == History.KeepLast ? Depth : 1);
         DdsNative.dds_qset_deadline(qos, ToDdsDuration(Deadline));
         DdsNative.dds_qset_liveliness(qos, (int)Liveliness, ToDdsDuration(LivelinessLease));
-        short xcdr1 = DdsNative.DDS_DATA_REPRESENTATION_XCDR1;
-        DdsNative.dds_qset_data_representation(qos, 1, &xcdr1);
+        var representations = stackalloc short[] { DdsNative.DDS_DATA_REPRESENTATION_XCDR1, DdsNative.DDS_DATA_REPRESENTATION_XCDR2 };
+        DdsNative.dds_qset_data_representation(qos, reader ? 2u : 1u, representations);
         return qos;
     }
 

@@ -47,6 +47,19 @@ public sealed class QosMismatchTests
     }
 
     [Fact]
+    public void ReaderRequestingAShorterLivelinessLease_ThanTheWriterOffers_ReportsALivelinessMismatch()
+    {
+        var domain = new TestDomain();
+        using var a = domain.Node("writer_node");
+        using var b = domain.Node("reader_node");
+        using var pub = a.CreatePublisher<StringMsg>("/status", QosProfile.Commands); // lease: infinite
+        using var sub = b.CreateSubscription<StringMsg>("/status", QosProfile.Commands with { LivelinessLease = TimeSpan.FromSeconds(1) });
+
+        TestDomain.Eventually(() => sub.QosEvents.IncompatibleCount > 0, Timeout).Should().BeTrue();
+        sub.QosEvents.LastIncompatiblePolicy.Should().Be("LIVELINESS");
+    }
+
+    [Fact]
     public void CompatibleProfiles_ReportNoMismatch_AndMatch()
     {
         var domain = new TestDomain();

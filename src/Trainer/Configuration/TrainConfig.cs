@@ -1,4 +1,5 @@
 using Mlsh.Core.Configuration;
+using YamlDotNet.Serialization;
 
 namespace Mlsh.Trainer.Configuration;
 
@@ -39,6 +40,7 @@ public sealed class TrainConfig
     /// <summary>With MPI: ranks sharing one task and one master (sub-policies are shared by all ranks).</summary>
     public int RanksPerTask { get; set; } = 1;
 
+    [YamlIgnore]
     public bool IsFlat => Algorithm == "flat";
 
     /// <summary>Reads and validates a config file; every problem is a <see cref="ConfigException"/>
@@ -91,7 +93,18 @@ public sealed class TaskFamilyConfig
     public List<string> Layouts { get; set; } = [];
     /// <summary>Optional subset of task indices to train on (empty = every task of the family).</summary>
     public List<int> Tasks { get; set; } = [];
+    /// <summary>Maze families: episode time limit in seconds overriding each layout's (0 = the layouts' own).</summary>
+    public double TimeLimit { get; set; }
+    /// <summary>Maze families: reward per metre of progress along the shortest path.</summary>
+    public double ProgressReward { get; set; } = 1.0;
+    /// <summary>Maze families: bonus on reaching the goal.</summary>
+    public double SuccessBonus { get; set; } = 10.0;
+    /// <summary>Maze families: penalty on a fall.</summary>
+    public double FallPenalty { get; set; }
+    /// <summary>Maze families: reward added every step (negative favours speed).</summary>
+    public double StepReward { get; set; }
 
+    [YamlIgnore]
     public bool IsMaze => Kind is "pointmass_maze" or "quadruped_maze";
 
     internal void Validate(ConfigValidator v, string prefix)
@@ -103,6 +116,11 @@ public sealed class TaskFamilyConfig
         if (!IsMaze && Layouts.Count > 0)
             v.Fail($"{prefix}.layouts", $"{Layouts.Count} files", $"no layouts for {Kind} (layouts apply to pointmass_maze and quadruped_maze)");
         for (var i = 0; i < Tasks.Count; i++) v.AtLeast($"{prefix}.tasks[{i}]", Tasks[i], 0);
+        v.InRange($"{prefix}.time_limit", (float)TimeLimit, 0f, 3600f);
+        v.InRange($"{prefix}.progress_reward", (float)ProgressReward, -1000f, 1000f);
+        v.InRange($"{prefix}.success_bonus", (float)SuccessBonus, -1000f, 1000f);
+        v.InRange($"{prefix}.fall_penalty", (float)FallPenalty, 0f, 1000f);
+        v.InRange($"{prefix}.step_reward", (float)StepReward, -100f, 100f);
     }
 }
 

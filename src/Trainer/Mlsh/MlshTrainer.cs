@@ -227,7 +227,7 @@ public sealed class MlshTrainer : IDisposable
     public IterationMetrics RunIteration()
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        if (NeedsNewRound) StartRound(resetMaster: !_flat);
+        PrepareIteration();
         var phase = NextPhase;
         CollectRollout();
         ComputeTargets();
@@ -265,6 +265,14 @@ public sealed class MlshTrainer : IDisposable
         metrics.Seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
         return metrics;
     }
+
+    /// <summary>Starts the next task round when the current one is complete (new task, fresh master).</summary>
+    internal void PrepareIteration()
+    {
+        if (NeedsNewRound) StartRound(resetMaster: !_flat);
+    }
+
+    internal PpoUpdater? MasterUpdater => _masterUpdater;
 
     internal static string PhaseName(TrainingPhase p) => p switch
     {

@@ -51,6 +51,7 @@ public static class TrainingRun
         var name = Path.GetFileNameWithoutExtension(options.ConfigPath);
         var outDir = options.OutDirectory ?? Path.Combine("runs", name);
         var family = TaskFamilies.Create(config.TaskFamily, options.ConfigPath);
+        using var ownedFamily = family as IDisposable;
         var tasks = TaskFamilies.TaskList(config.TaskFamily, family, options.ConfigPath);
         var isRoot = (options.Reducer?.Rank ?? 0) == 0;
         var run = new RunDirectory(outDir);

@@ -88,3 +88,17 @@ public sealed class TrainConfigTests
         }
     }
 }
+
+public sealed class TrainConfigRoundTripTests
+{
+    [Fact]
+    public void ResolvedConfig_WrittenByARun_LoadsBackIdentically()
+    {
+        var c = TrainConfig.Parse(File.ReadAllText(Path.Combine(Core.MlshPaths.Root, "configs", "pointmass-mlsh.yaml")), "pointmass-mlsh.yaml");
+        var yaml = new YamlDotNet.Serialization.SerializerBuilder()
+            .WithNamingConvention(YamlDotNet.Serialization.NamingConventions.UnderscoredNamingConvention.Instance).Build().Serialize(c);
+        var back = TrainConfig.Parse(yaml, "config.yaml");
+        global::Mlsh.Trainer.Mlsh.TrainingRun.Fingerprint(back).Should().Be(global::Mlsh.Trainer.Mlsh.TrainingRun.Fingerprint(c));
+        back.TaskFamily.Layouts.Should().HaveCount(9);
+    }
+}

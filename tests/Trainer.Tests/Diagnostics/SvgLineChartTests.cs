@@ -24,7 +24,7 @@ public sealed class SvgLineChartTests
     [InlineData(0, 1, 0.2)]
     [InlineData(0, 37, 10)]
     [InlineData(-3, 48, 10)]
-    [InlineData(0.001, 0.0042, 0.001)]
+    [InlineData(0.001, 0.0062, 0.001)]
     public void NiceRange_CoversTheDataWithRoundSteps(double min, double max, double step)
     {
         var (lo, hi, s) = SvgLineChart.NiceRange(min, max);

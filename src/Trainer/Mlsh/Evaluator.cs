@@ -1,0 +1,126 @@
+using Mlsh.Environments;
+using Mlsh.NeuralNets;
+using Mlsh.NeuralNets.Policies;
+
+namespace Mlsh.Trainer.Mlsh;
+
+/// <summary>Outcome of <see cref="Evaluator.Run"/>.</summary>
+public sealed record EvalResult(int Episodes, double SuccessRate, double MeanReturn, double MeanSteps);
+
+/// <summary>
+/// Runs a trained hierarchy (master + sub-policies) or a flat policy on one task for a number of
+/// episodes and measures success rate, return and episode length. The master picks a sub-policy at
+/// each episode start and every <c>macroSteps</c> steps, as in training. Policies act with their most
+/// probable action unless <c>stochastic</c> is set. Deterministic for a seed; single-threaded.
+/// </summary>
+public static class Evaluator
+{
+    /// <param name="master">Null for a flat policy (exactly one entry in <paramref name="subpolicies"/>).</param>
+    public static EvalResult Run(ITaskFamily family, int task, IReadOnlyList<ActorCritic> subpolicies, CategoricalActorCritic? master,
+        int macroSteps, int episodes, ulong seed, bool stochastic = false, int parallel = 8)
+    {
+        ArgumentNullException.ThrowIfNull(family);
+        ArgumentNullException.ThrowIfNull(subpolicies);
+        ArgumentOutOfRangeException.ThrowIfLessThan(episodes, 1);
+        if (master is null && subpolicies.Count != 1)
+            throw new ArgumentException($"without a master exactly one (flat) policy is needed, got {subpolicies.Count}", nameof(subpolicies));
+        if (master is not null) ArgumentOutOfRangeException.ThrowIfLessThan(macroSteps, 1);
+        var count = Math.Min(episodes, parallel);
+        using var env = family.CreateVectorEnv(count);
+        if (env.ObservationSize != subpolicies[0].ObservationSize)
+            throw new ArgumentException($"the policies take {subpolicies[0].ObservationSize} observations, {family.Name} gives {env.ObservationSize}");
+        env.Task = task;
+        env.Reset(seed);
+        var random = new SeededRandom(seed ^ 0x5EED_E7A1UL);
+        int obsSize = env.ObservationSize;
+        var discrete = env.ActionSpace.Kind == ActionKind.Discrete;
+        var width = discrete ? 1 : env.ActionSpace.Size;
+        var active = new int[count];
+        var macroLeft = new int[count];
+        var indices = new int[count];
+        var logp = new float[count];
+        var values = new float[count];
+        var actions = new float[count * width];
+        var gathered = new float[count * obsSize];
+        var idx = new int[count];
+        var episodeReturn = new double[count];
+        var episodeSteps = new int[count];
+        // Each instance contributes episodes until the total is reached; counting in instance order
+        // at each step keeps the set of episodes independent of timing.
+        int done = 0, successes = 0;
+        double sumReturn = 0, sumSteps = 0;
+        while (done < episodes)
+        {
+            var obs = env.Observations;
+            if (master is not null)
+            {
+                var n = 0;
+                for (var e = 0; e < count; e++)
+                {
+                    if (macroLeft[e] > 0) continue;
+                    idx[n] = e;
+                    obs.Slice(e * obsSize, obsSize).CopyTo(gathered.AsSpan(n * obsSize));
+                    n++;
+                }
+                if (n > 0)
+                {
+                    if (stochastic) master.Act(gathered.AsSpan(0, n * obsSize), n, random, indices, logp, values);
+                    else master.ActDeterministic(gathered.AsSpan(0, n * obsSize), n, indices);
+                    for (var i = 0; i < n; i++)
+                    {
+                        active[idx[i]] = indices[i];
+                        macroLeft[idx[i]] = macroSteps;
+                    }
+                }
+            }
+            for (var k = 0; k < subpolicies.Count; k++)
+            {
+                var n = 0;
+                for (var e = 0; e < count; e++)
+                {
+                    if (active[e] != k) continue;
+                    idx[n] = e;
+                    obs.Slice(e * obsSize, obsSize).CopyTo(gathered.AsSpan(n * obsSize));
+                    n++;
+                }
+                if (n == 0) continue;
+                var batch = gathered.AsSpan(0, n * obsSize);
+                switch (subpolicies[k])
+                {
+                    case CategoricalActorCritic c:
+                        if (stochastic) c.Act(batch, n, random, indices, logp, values);
+                        else c.ActDeterministic(batch, n, indices);
+                        for (var i = 0; i < n; i++) env.ActionIndices[idx[i]] = indices[i];
+                        break;
+                    case GaussianActorCritic g:
+                        if (stochastic) g.Act(batch, n, random, actions, logp, values);
+                        else g.ActDeterministic(batch, n, actions);
+                        for (var i = 0; i < n; i++)
+                            g.ClipActions(actions.AsSpan(i * width, width), env.Actions.Slice(idx[i] * width, width));
+                        break;
+                    default:
+                        throw new ArgumentException($"unsupported policy type {subpolicies[k].GetType().Name}", nameof(subpolicies));
+                }
+            }
+            env.Step();
+            for (var e = 0; e < count; e++)
+            {
+                episodeReturn[e] += env.Rewards[e];
+                episodeSteps[e]++;
+                macroLeft[e]--;
+                if (!env.Terminated[e] && !env.Truncated[e]) continue;
+                if (done < episodes)
+                {
+                    done++;
+                    sumReturn += episodeReturn[e];
+                    sumSteps += episodeSteps[e];
+                    if (env.Succeeded[e]) successes++;
+                }
+                episodeReturn[e] = 0;
+                episodeSteps[e] = 0;
+                macroLeft[e] = 0;
+            }
+        }
+        return new EvalResult(done, (double)successes / done, sumReturn / done, sumSteps / done);
+    }
+}

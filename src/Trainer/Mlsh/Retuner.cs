@@ -1,0 +1,121 @@
+using Mlsh.Core.Configuration;
+using Mlsh.Environments;
+using Mlsh.Environments.Tasks;
+using Mlsh.Trainer.Configuration;
+using Mlsh.Trainer.Runs;
+
+namespace Mlsh.Trainer.Mlsh;
+
+/// <summary>What `mlsh retune` was asked to do. Budgets default to values that work unattended.</summary>
+public sealed class RetuneOptions
+{
+    /// <summary>A models directory or a run directory (its models/ and, if present, its config.yaml are used).</summary>
+    public required string Subpolicies { get; init; }
+    /// <summary>Maze families: the layout to learn a master for (any file in the layout schema).</summary>
+    public string? Layout { get; init; }
+    /// <summary>Discrete families: the task index.</summary>
+    public int? Task { get; init; }
+    public required string OutDirectory { get; init; }
+    /// <summary>Master-only iterations; default 100.</summary>
+    public int Iterations { get; init; } = 100;
+    public ulong Seed { get; init; } = 1;
+    /// <summary>Episodes of the final deterministic evaluation.</summary>
+    public int EvalEpisodes { get; init; } = 20;
+}
+
+/// <summary>The one-line summary of a retune.</summary>
+/// <param name="Curve">(environment steps, training success rate) per iteration.</param>
+public sealed record RetuneSummary(string OutDirectory, string Task, int Iterations, long EnvSteps,
+    double SuccessRate, double MeanReturn, double MeanSteps, IReadOnlyList<(long EnvSteps, double SuccessRate)> Curve);
+
+/// <summary>
+/// The field teams' workflow: freeze trained sub-policies, learn a new master for one layout or task
+/// (including ones never seen in training), report success rate against environment steps, evaluate
+/// the result, and write a models directory that eval and the runtime load. Writes metrics.jsonl and
+/// plots in the output directory as training does. Single-threaded.
+/// </summary>
+public static class Retuner
+{
+    public static RetuneSummary Run(RetuneOptions options, Action<IterationMetrics, int>? onIteration = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Iterations < 1) throw new ConfigException($"--iterations must be ≥ 1, got {options.Iterations}");
+        var (description, subpolicies, _) = ModelsDirectory.Load(options.Subpolicies);
+        if (description.Algorithm != "mlsh")
+            throw new ConfigException($"retune needs MLSH sub-policies; {options.Subpolicies} holds a {description.Algorithm} policy", options.Subpolicies);
+        var (family, task, taskName) = FamilyFor(description, options.Layout, options.Task, options.Subpolicies);
+        using var ownedFamily = family as IDisposable;
+
+        var config = BaseConfig(options.Subpolicies);
+        config.Algorithm = "mlsh";
+        config.Seed = options.Seed;
+        config.Iterations = options.Iterations;
+        config.TaskFamily = new TaskFamilyConfig { Kind = description.TaskFamily, Layouts = options.Layout is null ? [] : [options.Layout] };
+        config.Hierarchy.Subpolicies = subpolicies.Length;
+        config.Hierarchy.MacroSteps = description.MacroSteps;
+        config.RolloutSteps = RoundUp(EpisodeSteps(family), description.MacroSteps);
+        config.Validate(options.Subpolicies);
+
+        var run = new RunDirectory(options.OutDirectory);
+        if (File.Exists(run.MetricsFile)) File.Delete(run.MetricsFile);
+        using var trainer = new MlshTrainer(config, family, [task], new MlshTrainerOptions { InitialSubpolicies = subpolicies, FreezeSubpolicies = true });
+        var history = new List<IterationMetrics>();
+        for (var i = 0; i < options.Iterations; i++)
+        {
+            var m = trainer.RunIteration();
+            history.Add(m);
+            run.AppendMetrics(m);
+            onIteration?.Invoke(m, options.Iterations);
+            if ((i + 1) % 10 == 0 || i + 1 == options.Iterations) run.WritePlots(history, $"retune {taskName}");
+        }
+        TrainingRun.WriteModels(trainer, options.OutDirectory, options.Layout ?? "");
+        var eval = Evaluator.Run(family, task, trainer.Subpolicies, trainer.Master, description.MacroSteps, options.EvalEpisodes, options.Seed);
+        return new RetuneSummary(run.Path, taskName, options.Iterations, trainer.EnvSteps, eval.SuccessRate, eval.MeanReturn, eval.MeanSteps,
+            history.Select(h => (h.EnvSteps, h.SuccessRate)).ToArray());
+    }
+
+    /// <summary>The task family and task a models directory is evaluated or retuned on: a maze family over
+    /// the one layout given, or a discrete family's task index.</summary>
+    public static (ITaskFamily Family, int Task, string TaskName) FamilyFor(ModelsDescription d, string? layout, int? task, string source)
+    {
+        if (d.TaskFamily is "pointmass_maze" or "quadruped_maze")
+        {
+            if (layout is null) throw new ConfigException($"the models were trained on {d.TaskFamily}: pass --layout <layout.yaml>", source);
+            if (task is not null) throw new ConfigException("--task applies to discrete task families; maze families take --layout", source);
+            var family = MazeTaskFamily.Create(TaskFamilies.RobotOf(d.TaskFamily), [layout], MazeTaskOptions.Default);
+            return (family, 0, family.TaskName(0));
+        }
+        if (layout is not null) throw new ConfigException($"--layout applies to maze families; the models were trained on {d.TaskFamily}: pass --task <index>", source);
+        var discrete = TaskFamilies.Create(new TaskFamilyConfig { Kind = d.TaskFamily }, source);
+        var t = task ?? 0;
+        if (t < 0 || t >= discrete.TaskCount)
+            throw new ConfigException($"--task {t}: {discrete.Name} has tasks 0..{discrete.TaskCount - 1}", source);
+        return (discrete, t, discrete.TaskName(t));
+    }
+
+    private static TrainConfig BaseConfig(string subpoliciesPath)
+    {
+        var runConfig = Path.Combine(subpoliciesPath, "config.yaml");
+        if (File.Exists(runConfig)) return TrainConfig.Load(runConfig);
+        // Defaults for a bare models directory: the paper's master settings, 8 instances.
+        return new TrainConfig
+        {
+            Envs = 8,
+            Master = new NetworkConfig { LearningRate = 1e-2f, Epochs = 10, MinibatchSize = 64 },
+        };
+    }
+
+    private static int EpisodeSteps(ITaskFamily family)
+    {
+        switch (family)
+        {
+            case Environments.Discrete.MovementBanditsTaskFamily bandits: return bandits.Options.EpisodeSteps;
+            case Environments.Discrete.FourRoomsTaskFamily rooms: return rooms.Options.EpisodeSteps;
+        }
+        using var env = family.CreateVectorEnv(1);
+        env.Reset(0);
+        return env is MazeVectorEnv maze ? maze.MaxEpisodeSteps : throw new ArgumentException($"unknown episode length for {family.Name}", nameof(family));
+    }
+
+    private static int RoundUp(int steps, int multiple) => (steps + multiple - 1) / multiple * multiple;
+}

@@ -167,7 +167,9 @@ public sealed class SimBridgeNode : IDisposable
 
     private void TakeLatestCommand(Subscription<Float64MultiArray> subscription, Float64MultiArray message, JointCommandMode mode)
     {
-        if (subscription.TryTake(message)) _gate.TryAccept(mode, message.Data, SimTimeNs);
+        // DESIGN: every pending command is validated in arrival order (not only the newest, as Subscription.TryTake
+        // would), so each bad one is counted; the last valid one is in force: "latest wins" among valid commands.
+        while (subscription.TryTakeNext(message)) _gate.TryAccept(mode, message.Data, SimTimeNs);
     }
 
     // ------------------------------------------------------------------ lockstep

@@ -1,5 +1,4 @@
 using Mlsh.Environments.Gaits;
-using Mlsh.Environments.Mazes;
 using Mlsh.Environments.Observations;
 using Mlsh.Environments.Tasks;
 
@@ -55,7 +54,7 @@ public static class ScriptedMazeRun
         {
             double x = env.Positions[0], y = env.Positions[1];
             var yaw = Math.Atan2(env.Observations[yawOffset + 1], env.Observations[yawOffset]);
-            var (tx, ty) = NextWaypoint(layout, x, y);
+            var (tx, ty) = layout.NextWaypoint(x, y);
             var error = WrapAngle(Math.Atan2(ty - y, tx - x) - yaw);
             // Turn on the spot when badly misaligned, trot forward while correcting small errors.
             var turn = Math.Clamp(1.2 * error, -0.5, 0.5);
@@ -79,22 +78,6 @@ public static class ScriptedMazeRun
             return new ScriptedRunResult(layout.Name, startX, startY, goalX, goalY, fx, fy, startDistance, finalDistance,
                 cellsToGo, steps, env.PhysicsSteps, steps * dt, end, env.DivergenceCount, total);
         }
-    }
-
-    /// <summary>The centre of the next cell along the shortest path, or the goal centre in the goal cell.</summary>
-    private static (double X, double Y) NextWaypoint(MazeLayout layout, double x, double y)
-    {
-        var cell = layout.Frame.CellAt(x, y);
-        var d = layout.Distances;
-        if (!d.IsReachable(cell) || d[cell] == 0) return layout.Frame.CellCenter(layout.Goal);
-        Span<Cell> neighbours =
-        [
-            cell with { Column = cell.Column + 1 }, cell with { Row = cell.Row - 1 },
-            cell with { Column = cell.Column - 1 }, cell with { Row = cell.Row + 1 },
-        ];
-        foreach (var n in neighbours)
-            if (d[n] == d[cell] - 1) return layout.Frame.CellCenter(n);
-        return layout.Frame.CellCenter(layout.Goal);
     }
 
     private static double WrapAngle(double a) => Math.Atan2(Math.Sin(a), Math.Cos(a));

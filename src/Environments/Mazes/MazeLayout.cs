@@ -77,6 +77,23 @@ public sealed class MazeLayout
 
     public bool IsWall(Cell c) => IsWall(c.Row, c.Column);
 
+    /// <summary>Where a path follower at world (x, y) should head: the centre of the next cell along the
+    /// shortest path, or the goal centre once in the goal cell (or when off the reachable grid).</summary>
+    public (double X, double Y) NextWaypoint(double x, double y)
+    {
+        var cell = Frame.CellAt(x, y);
+        var d = Distances;
+        if (!d.IsReachable(cell) || d[cell] == 0) return Frame.CellCenter(Goal);
+        Span<Cell> neighbours =
+        [
+            cell with { Column = cell.Column + 1 }, cell with { Row = cell.Row - 1 },
+            cell with { Column = cell.Column - 1 }, cell with { Row = cell.Row + 1 },
+        ];
+        foreach (var n in neighbours)
+            if (d[n] == d[cell] - 1) return Frame.CellCenter(n);
+        return Frame.CellCenter(Goal);
+    }
+
     public static MazeLayout Load(string path)
     {
         var file = StrictYaml.LoadFile<MazeLayoutFile>(path);

@@ -229,4 +229,27 @@ public class MazeVectorEnvTests
         var step = () => env.Step();
         step.Should().Throw<ObjectDisposedException>();
     }
+
+    [Fact]
+    public void PointMass_ReachesTheGoalOfEveryTrainingMaze_FollowingThePathWithAProportionalController()
+    {
+        using var family = MazeTaskFamily.Create("pointmass", MazeTaskFamily.ShippedLayouts("train"));
+        using var env = family.CreateVectorEnv(1);
+        for (var task = 0; task < family.TaskCount; task++)
+        {
+            env.Task = task;
+            env.Reset((ulong)task);
+            var layout = env.CurrentTask.Layout;
+            var end = EpisodeEnd.None;
+            for (var t = 0; t < env.MaxEpisodeSteps && end == EpisodeEnd.None; t++)
+            {
+                var (tx, ty) = layout.NextWaypoint(env.Positions[0], env.Positions[1]);
+                env.Actions[0] = (float)Math.Clamp(2 * (tx - env.Positions[0]), -1, 1);
+                env.Actions[1] = (float)Math.Clamp(2 * (ty - env.Positions[1]), -1, 1);
+                env.Step();
+                end = env.EpisodeEnds[0];
+            }
+            end.Should().Be(EpisodeEnd.Success, $"layout {layout.Name}");
+        }
+    }
 }

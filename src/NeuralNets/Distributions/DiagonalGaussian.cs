@@ -17,6 +17,8 @@ public static class DiagonalGaussian
         Check(means, actions, batch, dims, logProbs.Length);
         var constant = 0f;
         for (var j = 0; j < dims; j++) constant += logStd[j] + HalfLog2Pi;
+        Span<float> invStd = dims <= MaxStackDims ? stackalloc float[dims] : new float[dims];
+        InverseStd(logStd, invStd);
         for (var b = 0; b < batch; b++)
         {
             var mu = means.Slice(b * dims, dims);
@@ -24,7 +26,7 @@ public static class DiagonalGaussian
             var sum = 0f;
             for (var j = 0; j < dims; j++)
             {
-                var z = (a[j] - mu[j]) * MathF.Exp(-logStd[j]);
+                var z = (a[j] - mu[j]) * invStd[j];
                 sum += z * z;
             }
             logProbs[b] = -0.5f * sum - constant;
@@ -51,6 +53,8 @@ public static class DiagonalGaussian
         if (entropyGradients.Length < batch) throw new ArgumentException($"entropy gradients have {entropyGradients.Length} elements, expected {batch}");
         if (meanGradients.Length < batch * dims) throw new ArgumentException($"mean gradients have {meanGradients.Length} elements, expected {batch} × {dims}");
         if (logStdGradients.Length != dims) throw new ArgumentException($"logStd gradients have {logStdGradients.Length} elements, expected {dims}");
+        Span<float> invStd = dims <= MaxStackDims ? stackalloc float[dims] : new float[dims];
+        InverseStd(logStd, invStd);
         for (var b = 0; b < batch; b++)
         {
             var g = logProbGradients[b];
@@ -59,9 +63,8 @@ public static class DiagonalGaussian
             var dmu = meanGradients.Slice(b * dims, dims);
             for (var j = 0; j < dims; j++)
             {
-                var invStd = MathF.Exp(-logStd[j]);
-                var z = (a[j] - mu[j]) * invStd;
-                dmu[j] = g * z * invStd;                            // ∂logp/∂μ = z/σ
+                var z = (a[j] - mu[j]) * invStd[j];
+                dmu[j] = g * z * invStd[j];                            // ∂logp/∂μ = z/σ
                 logStdGradients[j] += g * (z * z - 1f) + entropyGradients[b]; // ∂logp/∂logσ = z² − 1, ∂H/∂logσ = 1
             }
         }
@@ -76,6 +79,14 @@ public static class DiagonalGaussian
         for (var b = 0; b < batch; b++)
         for (var j = 0; j < dims; j++)
             actions[b * dims + j] = means[b * dims + j] + MathF.Exp(logStd[j]) * random.NextGaussian();
+    }
+
+    // Action vectors are a robot's joints: beyond this the 1/σ scratch goes to the heap instead of the stack.
+    private const int MaxStackDims = 256;
+
+    private static void InverseStd(ReadOnlySpan<float> logStd, Span<float> invStd)
+    {
+        for (var j = 0; j < logStd.Length; j++) invStd[j] = MathF.Exp(-logStd[j]);
     }
 
     private static void Check(ReadOnlySpan<float> means, ReadOnlySpan<float> actions, int batch, int dims, int perRowLength)

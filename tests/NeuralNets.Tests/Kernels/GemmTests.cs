@@ -23,6 +23,8 @@ public class GemmTests
     [InlineData(7, 37, 13)]   // every tail: 16-strip, 8-strip, scalar columns, 1-row remainder
     [InlineData(64, 64, 64)]
     [InlineData(3, 8, 5)]
+    [InlineData(6, 12, 3)]   // 8-strip then 4-strip (master logits)
+    [InlineData(9, 4, 70)]
     [InlineData(65, 1, 64)]   // value-head shape
     public unsafe void Multiply_MatchesDoubleReference_ForEveryTileAndTailShape(int m, int n, int k)
     {

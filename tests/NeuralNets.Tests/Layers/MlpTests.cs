@@ -79,6 +79,24 @@ public class MlpTests
     }
 
     [Fact]
+    public void Infer_GivesEachRowTheSameBits_WhateverTheBatchSizeOrPosition()
+    {
+        // Acting on one env, a subset or all of them must not change an action: every row is summed in
+        // the same order whether it falls in a 4-row tile or in the remainder.
+        var mlp = new Mlp(40, [64, 64], 4, Activation.Tanh);
+        mlp.Initialize(Initialization.Orthogonal, 1.4f, 1f, new SeededRandom(3));
+        var input = GradientCheck.RandomArray(13 * 40, 4);
+        var all = new float[13 * 4];
+        mlp.Infer(input, 13, all);
+        var one = new float[4];
+        for (var r = 0; r < 13; r++)
+        {
+            mlp.Infer(input.AsSpan(r * 40, 40), 1, one);
+            one.Should().Equal(all.Skip(r * 4).Take(4), $"row {r}");
+        }
+    }
+
+    [Fact]
     public void Initialize_IsDeterministicForASeed_AndDiffersAcrossSeeds()
     {
         Build(5).Store.Parameters.ToArray().Should().Equal(Build(5).Store.Parameters.ToArray());

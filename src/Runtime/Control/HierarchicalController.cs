@@ -1,0 +1,277 @@
+using Mlsh.Environments.Observations;
+using Mlsh.Environments.Robots;
+using Mlsh.OnnxRuntime.Policies;
+using Mlsh.Runtime.Configuration;
+using Mlsh.Runtime.Hardware;
+using Mlsh.Runtime.Policies;
+
+namespace Mlsh.Runtime.Control;
+
+/// <summary>
+/// The MLSH controller of one robot, in the shape of a ros2_control controller: <see cref="Update"/> runs once
+/// per control cycle on the control thread, reads the state through <see cref="IRobotHardware"/>, builds the
+/// observation with the training environment's <see cref="ObservationBuilder"/>, ticks the master every
+/// timing.master_period cycles, runs the active sub-policy every timing.policy_decimation cycles, applies the
+/// training PD law (<see cref="JointPdLaw"/>) every cycle, clamps and writes the efforts.
+/// </summary>
+/// <remarks>
+/// Safety (checked every cycle, before the policy runs, so a fault changes the command in the same cycle):
+/// joint-state / IMU / odometry watchdogs counted in cycles, NaN/Inf in observation or action, roll/pitch and
+/// joint-velocity limits, operator e-stop. Any fault selects safe mode: τ = kp_s (q_default − q) − kd_s q̇, no
+/// policy feed-forward (zero effort while the joint state itself is stale: damping on a stale velocity would be
+/// a guess). The policy resumes after every fault has stayed clear for recovery_cycles cycles, starting with a
+/// fresh master tick and a zero previous action, as at an episode start in training.
+/// Ownership: the bundle, hardware and commands are borrowed (the node owns them). Not thread-safe: one control
+/// thread calls <see cref="Update"/>; other threads read <see cref="Status"/> and write <see cref="Commands"/>.
+/// <see cref="Update"/> allocates nothing.
+/// </remarks>
+public sealed class HierarchicalController
+{
+    private readonly IRobotHardware _hardware;
+    private readonly IReadOnlyList<SubPolicy> _subPolicies;
+    private readonly ObservationBuilder _builder;
+    private readonly RobotStateFrame _frame;
+    private readonly int _joints, _decimation, _masterPeriod, _jointTimeout, _imuTimeout, _odomTimeout, _recoveryCycles;
+    private readonly double _maxJointVelocity, _maxRoll, _maxPitch, _safeKp, _safeKd;
+    private readonly double[] _defaultPose, _actionScale, _kp, _kd, _torqueLimit, _lower, _upper;
+    private readonly float[] _observationScale;
+    private readonly float[] _observation, _previousAction, _jointTargets, _logits;
+    private readonly double[] _qTarget, _qdTarget, _effort;
+    private MasterModel _master;
+    private long _cycle;
+    private long _policyCycle;
+    private long _jointSeq, _imuSeq, _odomSeq;
+    private int _jointAge, _imuAge, _odomAge;
+    private int _clearCycles;
+    private ControllerStatus _status;
+
+    /// <param name="bundle">Validated models; <see cref="DeploymentContract.Check"/> must have passed for <paramref name="parameters"/>.</param>
+    public HierarchicalController(RuntimeParameters parameters, PolicyBundle bundle, IRobotHardware hardware, OperatorCommands? commands = null)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(bundle);
+        ArgumentNullException.ThrowIfNull(hardware);
+        DeploymentContract.Check(parameters, bundle.Manifest, Path.Combine(bundle.Directory, Onnx.Manifest.ManifestYaml.FileName));
+        var m = bundle.Manifest;
+        _joints = parameters.JointNames.Count;
+        if (hardware.JointCount != _joints)
+            throw new ArgumentException($"hardware drives {hardware.JointCount} joints, joint_names lists {_joints}", nameof(hardware));
+        _hardware = hardware;
+        _subPolicies = bundle.SubPolicies;
+        _master = MasterModel.FromBundle(bundle);
+        Commands = commands ?? new OperatorCommands();
+        _decimation = m.Timing.PolicyDecimation;
+        _masterPeriod = m.Timing.MasterPeriod;
+        _jointTimeout = parameters.JointStatesTimeoutCycles;
+        _imuTimeout = parameters.ImuTimeoutCycles;
+        _odomTimeout = parameters.OdomTimeoutCycles;
+        _recoveryCycles = parameters.RecoveryCycles;
+        _maxJointVelocity = parameters.MaxJointVelocityRadS;
+        _maxRoll = parameters.MaxRollRad;
+        _maxPitch = parameters.MaxPitchRad;
+        _safeKp = parameters.SafeModeKp;
+        _safeKd = parameters.SafeModeKd;
+
+        _defaultPose = m.Action.DefaultPose.Select(v => (double)v).ToArray();
+        _actionScale = m.Action.Scale.Select(v => (double)v).ToArray();
+        _kp = m.Action.Kp.Select(v => (double)v).ToArray();
+        _kd = m.Action.Kd.Select(v => (double)v).ToArray();
+        // The tighter of the trained torque limit and the deployment's max_effort_nm.
+        _torqueLimit = m.Action.TorqueLimit.Select(v => Math.Min(v, parameters.MaxEffortNm)).ToArray();
+        _lower = parameters.JointPositionLower.ToArray();
+        _upper = parameters.JointPositionUpper.ToArray();
+
+        var layout = DeploymentContract.LayoutFor(_joints);
+        _builder = new ObservationBuilder(layout, _defaultPose);
+        _observationScale = new float[layout.Size];
+        var offset = 0;
+        foreach (var field in m.Observation.Fields)
+        {
+            _observationScale.AsSpan(offset, field.Size).Fill(field.Scale);
+            offset += field.Size;
+        }
+        _frame = new RobotStateFrame(_joints);
+        _observation = new float[layout.Size];
+        _previousAction = new float[_joints];
+        _jointTargets = new float[_joints];
+        _logits = new float[bundle.SubPolicies.Count];
+        _qTarget = new double[_joints];
+        _qdTarget = new double[_joints];
+        _effort = new double[_joints];
+        _defaultPose.CopyTo(_qTarget, 0);
+        _status.ActiveSkill = -1;
+        _status.Mode = ControllerMode.Safe;
+    }
+
+    /// <summary>Operator inputs (e-stop, resume, forced skill, master swap); safe to use from any thread.</summary>
+    public OperatorCommands Commands { get; }
+
+    /// <summary>The status after the last completed cycle, readable from any thread.</summary>
+    public SeqLock<ControllerStatus> Status { get; } = new();
+
+    /// <summary>The master in use (changes only at a master tick).</summary>
+    public MasterModel Master => Volatile.Read(ref _master);
+
+    /// <summary>The last observation built (control thread only; for tests and the skill-override log).</summary>
+    internal ReadOnlySpan<float> Observation => _observation;
+
+    /// <summary>The joint position targets the PD law tracks (control thread only).</summary>
+    internal ReadOnlySpan<double> JointPositionTargets => _qTarget;
+
+    /// <summary>The efforts written in the last cycle (control thread only).</summary>
+    internal ReadOnlySpan<double> Effort => _effort;
+
+    /// <summary>One control cycle. Control thread only; allocation-free.</summary>
+    public void Update()
+    {
+        _hardware.ReadState(_frame);
+        var faults = CheckState();
+        if (Commands.EmergencyStopActive) faults |= SafetyFaults.EmergencyStop;
+
+        _builder.Build(new RobotState
+        {
+            BasePosition = _frame.Position,
+            BaseOrientation = _frame.Orientation,
+            BaseLinearVelocity = _frame.LinearVelocity,
+            BaseAngularVelocity = _frame.AngularVelocity,
+            LinearAcceleration = _frame.LinearAcceleration,
+            JointPositions = _frame.JointPositions,
+            JointVelocities = _frame.JointVelocities,
+            PreviousAction = _previousAction,
+        }, _observation);
+        var obs = _observation.AsSpan();
+        var scale = _observationScale;
+        var finite = true;
+        for (var i = 0; i < obs.Length; i++)
+        {
+            obs[i] *= scale[i];
+            finite &= float.IsFinite(obs[i]);
+        }
+        if (!finite) faults |= SafetyFaults.NonFiniteObservation;
+
+        if (faults != SafetyFaults.None) _clearCycles = 0;
+        else if (_clearCycles < _recoveryCycles) _clearCycles++;
+        var recovered = _clearCycles >= _recoveryCycles;
+        if (faults == SafetyFaults.None && recovered) faults |= PolicyStep();
+
+        var mode = faults == SafetyFaults.None && recovered ? ControllerMode.Policy : ControllerMode.Safe;
+        if (mode == ControllerMode.Safe)
+        {
+            if (_status.Mode == ControllerMode.Policy) _status.SafeModeEntries++;
+            if (faults != SafetyFaults.None) _clearCycles = 0;
+            SafeEfforts((faults & SafetyFaults.JointStateStale) != 0);
+            // Restart the hierarchy from an episode start when the policy takes over again.
+            _policyCycle = 0;
+            Array.Clear(_previousAction);
+        }
+        else
+        {
+            JointPdLaw.ComputeTorques(_frame.JointPositions, _frame.JointVelocities, _qTarget, _qdTarget, _kp, _kd, _torqueLimit, _effort);
+        }
+        _hardware.WriteCommand(_effort);
+
+        _status.Cycle = ++_cycle;
+        _status.Mode = mode;
+        _status.Faults = faults;
+        _status.FaultHistory |= faults;
+        _status.JointStateAgeCycles = _jointAge;
+        _status.SkillForced = Commands.ForcedSkill >= 0;
+        Status.Write(_status);
+    }
+
+    private SafetyFaults CheckState()
+    {
+        var f = SafetyFaults.None;
+        if (Age(_frame.JointStateSequence, ref _jointSeq, ref _jointAge) > _jointTimeout) f |= SafetyFaults.JointStateStale;
+        if (Age(_frame.ImuSequence, ref _imuSeq, ref _imuAge) > _imuTimeout) f |= SafetyFaults.ImuStale;
+        if (Age(_frame.OdomSequence, ref _odomSeq, ref _odomAge) > _odomTimeout) f |= SafetyFaults.OdomStale;
+
+        var (roll, pitch) = RollPitch(_frame.Orientation);
+        // Negated comparisons so a NaN angle counts as beyond the limit.
+        if (!(Math.Abs(roll) <= _maxRoll) || !(Math.Abs(pitch) <= _maxPitch)) f |= SafetyFaults.TiltLimit;
+        var qd = _frame.JointVelocities;
+        for (var i = 0; i < qd.Length; i++)
+            if (Math.Abs(qd[i]) > _maxJointVelocity) f |= SafetyFaults.JointVelocityLimit;
+        return f;
+    }
+
+    /// <summary>Cycles since <paramref name="sequence"/> last changed; "never received" counts as infinitely old.</summary>
+    private static int Age(long sequence, ref long lastSeen, ref int age)
+    {
+        if (sequence == 0) return age = int.MaxValue;
+        if (sequence != lastSeen)
+        {
+            lastSeen = sequence;
+            age = 0;
+        }
+        else if (age < int.MaxValue)
+        {
+            age++;
+        }
+        return age;
+    }
+
+    private SafetyFaults PolicyStep()
+    {
+        var obs = (ReadOnlySpan<float>)_observation;
+        if (_policyCycle % _masterPeriod == 0)
+        {
+            if (Commands.TakePendingMaster() is { } next)
+            {
+                Commands.Retire(_master);
+                Volatile.Write(ref _master, next);
+                _status.MasterSwaps++;
+            }
+            _master.Logits(obs, _logits);
+            var best = 0;
+            for (var k = 0; k < _logits.Length; k++)
+            {
+                if (!float.IsFinite(_logits[k])) return SafetyFaults.NonFiniteAction;
+                if (_logits[k] > _logits[best]) best = k;
+            }
+            var forced = Commands.ForcedSkill;
+            _status.ActiveSkill = forced >= 0 && forced < _subPolicies.Count ? forced : best;
+            _status.MasterTicks++;
+        }
+        if (_policyCycle % _decimation == 0)
+        {
+            _subPolicies[_status.ActiveSkill].Act(obs, _jointTargets);
+            for (var i = 0; i < _joints; i++)
+                if (!float.IsFinite(_jointTargets[i])) return SafetyFaults.NonFiniteAction;
+            // The model outputs default + scale·mean; training clipped the action to [-1, 1] before the same map,
+            // so recover that action (it is also the next observation's previous_action) and map it back.
+            for (var i = 0; i < _joints; i++)
+                _previousAction[i] = JointPdLaw.TargetToAction(_jointTargets[i], _defaultPose[i], _actionScale[i]);
+            JointPdLaw.ActionsToTargets(Environments.Robots.ControlMode.Position, _previousAction, _defaultPose, _actionScale, _lower, _upper, _qTarget, _qdTarget);
+            _status.SubPolicySteps++;
+        }
+        _policyCycle++;
+        return SafetyFaults.None;
+    }
+
+    private void SafeEfforts(bool jointStateStale)
+    {
+        var q = _frame.JointPositions;
+        var qd = _frame.JointVelocities;
+        for (var i = 0; i < _joints; i++)
+        {
+            if (jointStateStale || !double.IsFinite(q[i]) || !double.IsFinite(qd[i]))
+            {
+                _effort[i] = 0;
+                continue;
+            }
+            var tau = _safeKp * (_defaultPose[i] - q[i]) - _safeKd * qd[i];
+            var lim = _torqueLimit[i];
+            _effort[i] = tau > lim ? lim : tau < -lim ? -lim : tau;
+        }
+    }
+
+    /// <summary>Roll and pitch (rad, ZYX Euler) of a (w, x, y, z) body → world quaternion.</summary>
+    internal static (double Roll, double Pitch) RollPitch(ReadOnlySpan<double> q)
+    {
+        double w = q[0], x = q[1], y = q[2], z = q[3];
+        var roll = Math.Atan2(2 * (w * x + y * z), 1 - 2 * (x * x + y * y));
+        var pitch = Math.Asin(Math.Clamp(2 * (w * y - z * x), -1.0, 1.0));
+        return (roll, pitch);
+    }
+}

@@ -1,0 +1,54 @@
+namespace Mlsh.Runtime.Control;
+
+/// <summary>Why the controller is in safe mode; several may hold at once.</summary>
+[Flags]
+public enum SafetyFaults
+{
+    None = 0,
+    /// <summary>No joint state yet, or none for more than joint_states_timeout_cycles.</summary>
+    JointStateStale = 1 << 0,
+    ImuStale = 1 << 1,
+    OdomStale = 1 << 2,
+    /// <summary>NaN or Inf in the observation built from the state.</summary>
+    NonFiniteObservation = 1 << 3,
+    /// <summary>NaN or Inf in a sub-policy's or the master's output.</summary>
+    NonFiniteAction = 1 << 4,
+    /// <summary>Roll or pitch beyond max_roll_rad / max_pitch_rad.</summary>
+    TiltLimit = 1 << 5,
+    /// <summary>A joint moves faster than max_joint_velocity_rad_s.</summary>
+    JointVelocityLimit = 1 << 6,
+    /// <summary>Operator e-stop (ROS topic or MQTT) until a resume.</summary>
+    EmergencyStop = 1 << 7,
+}
+
+/// <summary>What drives the joints this cycle.</summary>
+public enum ControllerMode
+{
+    /// <summary>The master and sub-policies.</summary>
+    Policy = 0,
+    /// <summary>Damped hold of the default pose, no policy feed-forward.</summary>
+    Safe = 1,
+}
+
+/// <summary>
+/// The controller's state after a cycle, published through a <see cref="SeqLock{T}"/> for telemetry, diagnostics and
+/// /mlsh/active_skill. Plain data, copied by value.
+/// </summary>
+public struct ControllerStatus
+{
+    public long Cycle;
+    public ControllerMode Mode;
+    /// <summary>Sub-policy index chosen at the last master tick (-1 before the first).</summary>
+    public int ActiveSkill;
+    /// <summary>True when an operator override forced <see cref="ActiveSkill"/>.</summary>
+    public bool SkillForced;
+    public SafetyFaults Faults;
+    /// <summary>Every fault seen since start (OR of all cycles).</summary>
+    public SafetyFaults FaultHistory;
+    public long SafeModeEntries;
+    public long MasterTicks;
+    public long MasterSwaps;
+    public long SubPolicySteps;
+    /// <summary>Cycles since the newest joint state arrived.</summary>
+    public int JointStateAgeCycles;
+}

@@ -18,9 +18,9 @@ public sealed class SimBench : IBench
     {
         var r = SimBenchmark.Run(parse.GetValue(_policySteps), parse.GetValue(_rounds), Console.WriteLine);
         var ci = CultureInfo.InvariantCulture;
-        Console.WriteLine(string.Create(ci, $"C#: {r.CSharp.StepsPerSecond:F0} physics steps/s ({r.CSharp.PhysicsSteps} steps in {r.CSharp.Seconds:F3} s)"));
-        Console.WriteLine(string.Create(ci, $"C:  {r.C.StepsPerSecond:F0} physics steps/s ({r.C.PhysicsSteps} steps in {r.C.Seconds:F3} s)"));
-        Console.WriteLine(string.Create(ci, $"ratio {r.Ratio:F3} (target >= 0.97); same final state on both sides: {(r.TrajectoriesMatch ? "yes" : "no")}"));
+        Console.WriteLine(string.Create(ci, $"C#: {r.CSharp.StepsPerSecond:F0} physics steps per CPU second ({r.CSharp.PhysicsSteps} steps, {r.CSharp.CpuSeconds:F3} s CPU, {r.CSharp.Seconds:F3} s wall)"));
+        Console.WriteLine(string.Create(ci, $"C:  {r.C.StepsPerSecond:F0} physics steps per CPU second ({r.C.PhysicsSteps} steps, {r.C.CpuSeconds:F3} s CPU, {r.C.Seconds:F3} s wall)"));
+        Console.WriteLine(string.Create(ci, $"ratio {r.Ratio:F3} (target >= 0.97; wall-clock ratio {r.WallRatio:F3}); same final state on both sides: {(r.TrajectoriesMatch ? "yes" : "no")}"));
         if (json)
         {
             JsonOut.WriteLastLine(new
@@ -28,6 +28,10 @@ public sealed class SimBench : IBench
                 csharp_steps_per_s = r.CSharp.StepsPerSecond,
                 c_steps_per_s = r.C.StepsPerSecond,
                 ratio = r.Ratio,
+                clock = "thread_cpu",
+                csharp_wall_steps_per_s = r.CSharp.WallStepsPerSecond,
+                c_wall_steps_per_s = r.C.WallStepsPerSecond,
+                wall_ratio = r.WallRatio,
                 physics_steps = r.CSharp.PhysicsSteps,
                 rounds = r.Rounds,
                 trajectories_match = r.TrajectoriesMatch,

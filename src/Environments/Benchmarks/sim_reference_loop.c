@@ -11,7 +11,7 @@
 //   gait <freq_hz> <hip_amplitude> <knee_lift> <lift_phase> <hip_fl> <knee_fl> <hip_fr> <knee_fr> <hip_bl> <knee_bl> <hip_br> <knee_br>
 //   joints <n>
 //   then n lines: <name> <default> <kp> <kd> <torque_limit> <action_scale>
-// Prints: "seconds <s>", "physics_steps <n>", "divergences <n>", "qpos <q0> ...". Exit 2 on bad input.
+// Prints: "seconds <wall s>", "cpu_seconds <thread CPU s>", "physics_steps <n>", "divergences <n>", "qpos <q0> ...". Exit 2 on bad input.
 #define _POSIX_C_SOURCE 199309L
 #include <math.h>
 #include <stdio.h>
@@ -137,12 +137,15 @@ int main(int argc, char** argv) {
   if (warmup > 0) { reset(m, d); run(m, d, warmup, &divergences); }
   divergences = 0;
   reset(m, d);
-  struct timespec t0, t1;
+  struct timespec t0, t1, c0, c1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
   long physics = run(m, d, steps, &divergences);
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
   clock_gettime(CLOCK_MONOTONIC, &t1);
   double seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
-  printf("seconds %.17g\nphysics_steps %ld\ndivergences %ld\nqpos", seconds, physics, divergences);
+  double cpu_seconds = (double)(c1.tv_sec - c0.tv_sec) + 1e-9 * (double)(c1.tv_nsec - c0.tv_nsec);
+  printf("seconds %.17g\ncpu_seconds %.17g\nphysics_steps %ld\ndivergences %ld\nqpos", seconds, cpu_seconds, physics, divergences);
   for (int i = 0; i < m->nq; i++) printf(" %.17g", d->qpos[i]);
   printf("\n");
   mj_deleteData(d);

@@ -1,0 +1,147 @@
+using Mlsh.Core;
+using Mlsh.Core.Configuration;
+using Mlsh.Environments.Mazes;
+using Mlsh.Environments.Robots;
+using Mlsh.Environments.Tasks;
+using Mlsh.MuJoCo;
+using Mlsh.NeuralNets.Policies;
+using Mlsh.Onnx.Manifest;
+using Mlsh.OnnxRuntime.Policies;
+using Mlsh.Trainer.Export;
+
+namespace Mlsh.Trainer.Tests.Export;
+
+public class RobotExportContractTests
+{
+    private static string Layout(string name) => Path.Combine(MlshPaths.Layouts, "train", name + ".yaml");
+
+    [Fact]
+    public void Timing_ControlCycleIsThePhysicsStep_MasterPeriodIsMacroStepsTimesDecimation()
+    {
+        var t = RobotExportContract.Timing(RobotConfig.LoadShipped("quadruped"), macroSteps: 50);
+
+        t.ControlRateHz.Should().Be(500, "the Runtime runs the PD law every control cycle, as training does every physics step of 0.002 s");
+        t.PolicyDecimation.Should().Be(10);
+        t.MasterPeriod.Should().Be(500, "50 agent steps per macro step × 10 control cycles per agent step");
+    }
+
+    [Fact]
+    public void CheckActionMapping_RefusesVelocityControlledPointMass()
+    {
+        using var family = MazeTaskFamily.Create("pointmass", [Layout("corridor-east")]);
+        var act = () => RobotExportContract.CheckActionMapping(family);
+        act.Should().Throw<ConfigException>().WithMessage("*pointmass.yaml: control_mode: got velocity; ONNX bundles (manifest format 1) carry joint position targets only*");
+    }
+
+    [Fact]
+    public void CheckActionMapping_RefusesWhenTargetsCanLeaveTheJointRange()
+    {
+        var shipped = Path.Combine(MlshPaths.Models, "robots", "quadruped.yaml");
+        var wide = File.ReadAllText(shipped).Replace(
+            "{ name: fl_knee, default_position: 1.0, kp: 60, kd: 1.5, torque_limit: 20, action_scale: 0.6 }",
+            "{ name: fl_knee, default_position: 1.0, kp: 60, kd: 1.5, torque_limit: 20, action_scale: 0.8 }");
+        wide.Should().Contain("action_scale: 0.8", "the test edits the shipped config's fl_knee line");
+        // Parsed as if it sat beside the shipped config, so its mjcf: quadruped.xml resolves.
+        var robot = RobotConfig.Parse(wide, Path.Combine(MlshPaths.Models, "robots", "quadruped-wide.yaml"));
+        using var family = MazeTaskFamily.Create(robot, [MazeLayout.Load(Layout("corridor-east"))]);
+
+        var act = () => RobotExportContract.CheckActionMapping(family);
+        act.Should().Throw<ConfigException>().WithMessage("*joints[1] (fl_knee): targets default_position ± action_scale = [0.2, 1.8] rad leave the MJCF joint range [0.2, 1.6]*");
+    }
+
+    [Fact]
+    public void CheckActionMapping_AcceptsShippedQuadruped_WhoseTargetsStayInsideEveryJointRange()
+    {
+        using var family = MazeTaskFamily.Create("quadruped", [Layout("corridor-east")]);
+        var act = () => RobotExportContract.CheckActionMapping(family);
+        act.Should().NotThrow();
+    }
+
+    /// <summary>
+    /// The environment's action mapping (clip to ±1, then <see cref="JointPdLaw.ActionsToTargets"/> with the
+    /// MJCF joint ranges, exactly as MazeVectorEnv.Step calls it) against the exported sub-policy in ONNX Runtime,
+    /// on observations of the real quadruped environment, with outputs driven into saturation so the clip binds.
+    /// </summary>
+    [Fact]
+    public void ExportedSubPolicyTargets_EqualEnvironmentActionMapping_OnTheSameObservations()
+    {
+        using var family = MazeTaskFamily.Create("quadruped", [Layout("corridor-east")]);
+        using var env = family.CreateVectorEnv(2);
+        var robot = family.Robot;
+        int obsSize = env.ObservationSize, joints = robot.ActionSize;
+        var sub = new GaussianActorCritic(new ActorCriticOptions { ObservationSize = obsSize, ActionSize = joints, HiddenSizes = [16, 16], Seed = 5 });
+        var master = new CategoricalActorCritic(new ActorCriticOptions { ObservationSize = obsSize, ActionSize = 1, HiddenSizes = [8], Seed = 6 });
+        // Scale the output layer so that |mean| > 1 on a good share of components: the clip must matter.
+        var output = sub.PolicyNetwork.Layers[^1];
+        // (PPO initializes the output layer with gain 0.01, so means start near 0.)
+        foreach (ref var w in sub.Parameters.Slice(output.WeightOffset, output.InputSize * output.OutputSize)) w *= 200f;
+
+        // Real observations: random actions for 60 agent steps on two instances.
+        var rng = new Random(2);
+        var observations = new List<float[]>();
+        env.Reset(9);
+        for (var step = 0; step < 60; step++)
+        {
+            for (var i = 0; i < env.Actions.Length; i++) env.Actions[i] = 2f * rng.NextSingle() - 1f;
+            env.Step();
+            for (var e = 0; e < env.Count; e++) observations.Add(env.Observations.Slice(e * obsSize, obsSize).ToArray());
+        }
+        sub.Normalizer.Update(observations.SelectMany(o => o).ToArray(), observations.Count);
+
+        var outDir = Path.Combine(Directory.CreateTempSubdirectory("mlsh-export-mapping-").FullName, "bundle");
+        try
+        {
+            HierarchyExport.FromNetworks([sub], master, family, macroSteps: 10, new Provenance { Config = "test", Iterations = 0 }, outDir);
+            using var bundle = PolicyBundle.Load(outDir, new PolicyExpectations
+            {
+                Robot = robot.Name, JointNames = robot.Joints.Select(j => j.Name).ToArray(), ObservationSize = obsSize,
+            });
+
+            var model = family.Tasks[0].Model;
+            double[] lo = new double[joints], hi = new double[joints];
+            for (var j = 0; j < joints; j++)
+            {
+                model.TryNameToId(MjObjectType.Joint, robot.Joints[j].Name, out var id).Should().BeTrue();
+                (lo[j], hi[j]) = model.JntLimited[id] != 0 ? (model.JntRange[2 * id], model.JntRange[2 * id + 1]) : (double.NegativeInfinity, double.PositiveInfinity);
+            }
+            var defaults = robot.Joints.Select(j => j.DefaultPosition).ToArray();
+            var scales = robot.Joints.Select(j => j.ActionScale).ToArray();
+            float[] mean = new float[joints], clipped = new float[joints], ort = new float[joints];
+            double[] qTarget = new double[joints], qdTarget = new double[joints];
+            int saturated = 0, inside = 0;
+            var maxDiff = 0.0;
+            foreach (var obs in observations)
+            {
+                sub.ActDeterministic(obs, 1, mean);
+                sub.ClipActions(mean, clipped);
+                JointPdLaw.ActionsToTargets(robot.ControlMode, clipped, defaults, scales, lo, hi, qTarget, qdTarget);
+                bundle.SubPolicies[0].Act(obs, ort);
+                for (var j = 0; j < joints; j++)
+                {
+                    maxDiff = Math.Max(maxDiff, Math.Abs(ort[j] - qTarget[j]));
+                    if (MathF.Abs(mean[j]) > 1f) saturated++; else inside++;
+                }
+            }
+            maxDiff.Should().BeLessThanOrEqualTo(1e-5, "exported joint targets must equal the environment's");
+            saturated.Should().BeGreaterThan(0, "some actions must hit the ±1 clip");
+            inside.Should().BeGreaterThan(0, "some actions must stay inside ±1");
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(outDir)!, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void FromNetworks_RaisesArgumentError_WhenMasterChoicesDoNotMatchSubPolicyCount()
+    {
+        using var family = MazeTaskFamily.Create("quadruped", [Layout("corridor-east")]);
+        var sub = new GaussianActorCritic(new ActorCriticOptions { ObservationSize = 37, ActionSize = 8, HiddenSizes = [8], Seed = 1 });
+        var master = new CategoricalActorCritic(new ActorCriticOptions { ObservationSize = 37, ActionSize = 3, HiddenSizes = [8], Seed = 2 });
+        var outDir = Path.Combine(Path.GetTempPath(), $"mlsh-never-written-{Guid.NewGuid():N}");
+
+        var act = () => HierarchyExport.FromNetworks([sub, sub], master, family, 10, new Provenance { Config = "test" }, outDir);
+        act.Should().Throw<ArgumentException>().WithMessage("master: expected 37 observations → 2 logits (one per sub-policy), got 37 → 3*");
+        Directory.Exists(outDir).Should().BeFalse();
+    }
+}

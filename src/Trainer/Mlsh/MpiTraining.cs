@@ -65,6 +65,8 @@ public static class MpiTraining
             Resume = options.Resume,
             Reducer = reducer,
         }, world.IsRoot ? onIteration : null);
+        // Each rank leaves the digest of its sub-policies, so anyone can check that ranks stayed in sync.
+        Core.IO.AtomicFile.WriteAllText(Path.Combine(summary.RunDirectory, "ranks", $"rank-{world.Rank}.sha256"), summary.SubpolicyDigest + "\n");
         world.Barrier();
         return world.IsRoot ? summary : summary with { RunDirectory = "" };
     }

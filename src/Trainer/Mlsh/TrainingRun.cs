@@ -29,7 +29,12 @@ public sealed class TrainRunOptions
 /// <param name="MeanReturnLast10All">Mean episode return over the last 10 iterations of any phase.</param>
 public sealed record TrainSummary(
     string RunDirectory, string Algorithm, ulong Seed, int Iterations, long EnvSteps,
-    double MeanReturnLast10, double MeanReturnLast10All, double SuccessRateLast10, double SkillSpreadLast10, double Seconds);
+    double MeanReturnLast10, double MeanReturnLast10All, double SuccessRateLast10, double SkillSpreadLast10, double Seconds)
+{
+    /// <summary>SHA-256 (hex) of every sub-policy's parameters and normalizer statistics at the end: equal
+    /// on every MPI rank when the sub-policies stayed synchronized.</summary>
+    public string SubpolicyDigest { get; init; } = "";
+}
 
 /// <summary>
 /// Drives an <see cref="MlshTrainer"/> inside a <see cref="RunDirectory"/>: writes the resolved config,
@@ -95,7 +100,7 @@ public static class TrainingRun
             if (history.Count > 0 && !File.Exists(Path.Combine(run.PlotsDirectory, "return.svg"))) run.WritePlots(history, name);
         }
         return Summarize(run.Path, config, history, trainer.EnvSteps * (options.Reducer?.Size ?? 1),
-            System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+            System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds) with { SubpolicyDigest = SubpolicyDigest(trainer) };
     }
 
     /// <summary>Writes the trainer's networks as a models directory.</summary>
@@ -112,6 +117,19 @@ public static class TrainingRun
             MacroSteps = trainer.IsFlat ? 0 : trainer.Config.Hierarchy.MacroSteps,
             Layout = layout,
         }, trainer.Subpolicies, trainer.Master);
+    }
+
+    /// <summary>Hash of the sub-policies' parameters and normalizer statistics.</summary>
+    public static string SubpolicyDigest(MlshTrainer trainer)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var p in trainer.Subpolicies)
+        {
+            hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(p.Parameters));
+            hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(p.Normalizer.RunningMean));
+            hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(p.Normalizer.RunningM2));
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     internal static TrainSummary Summarize(string runDir, TrainConfig config, IReadOnlyList<IterationMetrics> history, long envSteps, double seconds)

@@ -24,6 +24,12 @@ public sealed class ScenarioClock
     /// <summary>True once a stamp arrived.</summary>
     public bool Started => !double.IsNaN(Volatile.Read(ref _offset));
 
+    /// <summary>Maps a robot time (s) of the current clock epoch to scenario time without feeding the clock.</summary>
+    public double ToScenarioTime(double stampS)
+    {
+        lock (_gate) return double.IsNaN(_offset) ? 0 : stampS + _offset;
+    }
+
     /// <summary>Feeds one robot stamp (s) and returns the scenario time it maps to.</summary>
     public double Observe(double stampS)
     {

@@ -47,6 +47,7 @@ public static partial class ScenarioLoader
             if (cell.Row < 0 || cell.Row >= layout.Rows || cell.Column < 0 || cell.Column >= layout.Columns)
                 throw Error($"'start' [{y.Start[0]}, {y.Start[1]}] is outside the {layout.Rows}x{layout.Columns} grid of layout {layout.Name}");
             if (layout.IsWall(cell)) throw Error($"'start' [{y.Start[0]}, {y.Start[1]}] is a wall cell of layout {layout.Name}; expected a free cell");
+            if (cell == layout.Goal) throw Error($"'start' [{y.Start[0]}, {y.Start[1]}] is the goal cell of layout {layout.Name}; expected another free cell");
             if (!layout.Distances.IsReachable(cell)) throw Error($"'start' [{y.Start[0]}, {y.Start[1]}] cannot reach the goal of layout {layout.Name}");
             start = cell;
         }

@@ -1,0 +1,30 @@
+namespace Mlsh.Hil.Observation;
+
+/// <summary>
+/// The contract between the runtime node and the harness: the keys the harness reads from the runtime's
+/// diagnostic_msgs/DiagnosticStatus (a status whose name starts with <see cref="StatusNamePrefix"/>) on /diagnostics.
+/// Values are invariant-culture numbers or the words listed. Anything missing is reported as "not reported".
+/// </summary>
+public static class RuntimeStatusKeys
+{
+    public const string StatusNamePrefix = "mlsh_runtime";
+    /// <summary>"policy" or "safe".</summary>
+    public const string Mode = "mode";
+    /// <summary>How many times the runtime entered safe mode since start.</summary>
+    public const string SafeModeEntries = "safe_mode_entries";
+    /// <summary>Robot time (s, the runtime's clock: /clock under use_sim_time) of the latest safe-mode entry.</summary>
+    public const string LastSafeModeEntryS = "last_safe_mode_entry_s";
+    /// <summary>Robot time (s) the runtime last left safe mode (back to the policy).</summary>
+    public const string LastSafeModeExitS = "last_safe_mode_exit_s";
+    /// <summary>Control cycles that overran their deadline.</summary>
+    public const string DeadlineMisses = "deadline_misses";
+    public const string Cycles = "cycles";
+    public const string MasterTicks = "master_ticks";
+    public const string MasterSwaps = "master_swaps";
+    /// <summary>Masters offered by command and refused (bad file, wrong shapes, non-finite outputs).</summary>
+    public const string MasterRejects = "master_rejects";
+    /// <summary>Control-cycle compute time percentiles (µs).</summary>
+    public const string CycleP50Us = "cycle_time_p50_us";
+    public const string CycleP99Us = "cycle_time_p99_us";
+    public const string CycleMaxUs = "cycle_time_max_us";
+}

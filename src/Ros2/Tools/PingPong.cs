@@ -25,8 +25,7 @@ public static partial class PingPong
         using var sub = node.CreateSubscription<JointState>(pongTopic, TopicTool.PingPongQos);
         if (!pub.WaitForSubscriptions(1, matchTimeout) || !sub.WaitForPublications(1, matchTimeout))
             throw new TimeoutException($"no pong peer matched {pingTopic}/{pongTopic} within {matchTimeout.TotalSeconds:0} s");
-        var names = Enumerable.Range(0, joints).Select(i => $"joint_{i:D2}").ToArray();
-        var ping = JointState.WithJoints(names, "base_link");
+        var ping = JointState.WithJoints(JointNames(joints), "base_link");
         var pong = new JointState();
         var rtt = new long[roundTrips];
         var clock = Stopwatch.StartNew();
@@ -50,6 +49,17 @@ public static partial class PingPong
         while (!(sub.TryTake(pong) && pong.Position[0] == sequence))
             if (!sub.WaitForData(TimeSpan.FromSeconds(1))) pub.Publish(ping);
         return Stopwatch.GetTimestamp() - start;
+    }
+
+    /// <summary>The joint names of the benchmark message ("joint_00", ...).</summary>
+    public static string[] JointNames(int joints) => Enumerable.Range(0, joints).Select(i => $"joint_{i:D2}").ToArray();
+
+    /// <summary>Pools two runs, weighting each by its number of round trips.</summary>
+    public static PingPongResult Pool(PingPongResult a, PingPongResult b)
+    {
+        var n = a.RoundTrips + b.RoundTrips;
+        double W(double x, double y) => (x * a.RoundTrips + y * b.RoundTrips) / n;
+        return new PingPongResult(a.PayloadBytes, n, W(a.P50Us, b.P50Us), W(a.P99Us, b.P99Us), W(a.MeanUs, b.MeanUs));
     }
 
     private static PingPongResult Summarize(int payload, long[] ticks)

@@ -1,0 +1,197 @@
+using Mlsh.Ros2;
+using Mlsh.Ros2.Messages.GeometryMsgs;
+using Mlsh.Ros2.Messages.NavMsgs;
+using Mlsh.Ros2.Messages.SensorMsgs;
+using Mlsh.Ros2.Messages.StdMsgs;
+using Mlsh.Ros2.Qos;
+using Mlsh.Runtime.Configuration;
+
+namespace Mlsh.Runtime.Hardware;
+
+/// <summary>
+/// The robot over ROS 2 topics: sensor_msgs/JointState (matched by joint name), sensor_msgs/Imu and
+/// nav_msgs/Odometry in, std_msgs/Float64MultiArray efforts out. A reader thread (not real-time) drains the DDS
+/// readers into <see cref="SeqLockBuffer"/>s; <see cref="ReadState"/> on the control thread only copies the newest
+/// values out, so the control thread never touches a DDS reader, never blocks and never allocates.
+/// </summary>
+/// <remarks>
+/// Lifetime: created on a <see cref="RosNode"/> the caller owns (and disposes after this). Either
+/// <see cref="StartReaderThread"/> (wall-clock operation) or call <see cref="Drain"/> from the thread that drives the
+/// cycles (simulated time: the cycle must see the state published with the /clock tick it answers).
+/// DESIGN: efforts are published directly from the control thread, as a ros2_control hardware write() would: the
+/// writer is keep-last (never blocks on history) and serialization into the preallocated message is allocation-free,
+/// whereas a hand-off to another thread would add a wake-up latency to every command.
+/// </remarks>
+public sealed class DdsRobotHardware : IRobotHardware, IDisposable
+{
+    private const int ImuLength = 10, OdomLength = 6;
+    private readonly string[] _jointNames;
+    private readonly Subscription<JointState> _jointSub;
+    private readonly Subscription<Imu> _imuSub;
+    private readonly Subscription<Odometry> _odomSub;
+    private readonly Publisher<Float64MultiArray> _commandPub;
+    private readonly JointState _jointMsg = new();
+    private readonly Imu _imuMsg = new();
+    private readonly Odometry _odomMsg = new();
+    private readonly Float64MultiArray _command;
+    private readonly SeqLockBuffer _joints, _imu, _odom;
+    private readonly double[] _jointScratch, _imuScratch = new double[ImuLength], _odomScratch = new double[OdomLength];
+    private readonly double[] _jointRead, _imuRead = new double[ImuLength], _odomRead = new double[OdomLength];
+    private readonly int[] _jointIndex; // message position of joint i, from the last message's names
+    private Thread? _reader;
+    private volatile bool _stop;
+    private long _rejectedJointStates;
+    private string? _lastRejection;
+
+    public DdsRobotHardware(RosNode node, RuntimeParameters parameters)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(parameters);
+        _jointNames = parameters.JointNames.ToArray();
+        var n = _jointNames.Length;
+        _jointIndex = new int[n];
+        Array.Fill(_jointIndex, -1);
+        _joints = new SeqLockBuffer(2 * n);
+        _imu = new SeqLockBuffer(ImuLength);
+        _odom = new SeqLockBuffer(OdomLength);
+        _jointScratch = new double[2 * n];
+        _jointRead = new double[2 * n];
+        _command = new Float64MultiArray { Data = new double[n] };
+        _jointSub = node.CreateSubscription<JointState>(parameters.JointStatesTopic, QosProfile.SensorData);
+        _imuSub = node.CreateSubscription<Imu>(parameters.ImuTopic, QosProfile.SensorData);
+        _odomSub = node.CreateSubscription<Odometry>(parameters.OdomTopic, QosProfile.SensorData);
+        _commandPub = node.CreatePublisher<Float64MultiArray>(parameters.CommandTopic, QosProfile.Commands);
+    }
+
+    public int JointCount => _jointNames.Length;
+
+    /// <summary>The command publisher (for matching checks and counters).</summary>
+    public Publisher<Float64MultiArray> CommandPublisher => _commandPub;
+
+    /// <summary>JointState messages ignored because a configured joint was missing or positions/velocities were short.</summary>
+    public long RejectedJointStates => Interlocked.Read(ref _rejectedJointStates);
+
+    /// <summary>Why the last JointState was rejected (null if none was).</summary>
+    public string? LastRejection => Volatile.Read(ref _lastRejection);
+
+    /// <summary>Starts the reader thread (wall-clock operation). Idempotent.</summary>
+    public void StartReaderThread()
+    {
+        if (_reader is not null) return;
+        _reader = new Thread(() =>
+        {
+            while (!_stop)
+            {
+                _jointSub.WaitForData(TimeSpan.FromMilliseconds(5));
+                Drain();
+            }
+        }) { IsBackground = true, Name = "mlsh-dds-reader" };
+        _reader.Start();
+    }
+
+    /// <summary>Takes the newest sample of every topic into the hand-off buffers. One draining thread at a time.</summary>
+    /// <param name="waitForJointState">How long to wait for a joint state if none is pending (simulated time).</param>
+    public void Drain(TimeSpan waitForJointState = default)
+    {
+        if (_jointSub.TryTake(_jointMsg) || (waitForJointState > TimeSpan.Zero && _jointSub.WaitForData(waitForJointState) && _jointSub.TryTake(_jointMsg)))
+            PublishJointState();
+        if (_imuSub.TryTake(_imuMsg))
+        {
+            RosFrames.ToWxyz(_imuMsg.Orientation, _imuScratch.AsSpan(0, 4));
+            var w = _imuMsg.AngularVelocity;
+            var a = _imuMsg.LinearAcceleration;
+            _imuScratch[4] = w.X; _imuScratch[5] = w.Y; _imuScratch[6] = w.Z;
+            _imuScratch[7] = a.X; _imuScratch[8] = a.Y; _imuScratch[9] = a.Z;
+            _imu.Write(_imuScratch);
+        }
+        if (_odomSub.TryTake(_odomMsg))
+        {
+            var p = _odomMsg.Pose.Pose.Position;
+            var v = _odomMsg.Twist.Twist.Linear;
+            _odomScratch[0] = p.X; _odomScratch[1] = p.Y; _odomScratch[2] = p.Z;
+            _odomScratch[3] = v.X; _odomScratch[4] = v.Y; _odomScratch[5] = v.Z;
+            _odom.Write(_odomScratch);
+        }
+    }
+
+    private void PublishJointState()
+    {
+        var names = _jointMsg.Name;
+        var n = _jointNames.Length;
+        for (var i = 0; i < n; i++)
+        {
+            var k = _jointIndex[i];
+            if (k >= 0 && k < names.Length && names[k] == _jointNames[i]) continue;
+            k = Array.IndexOf(names, _jointNames[i]);
+            if (k < 0)
+            {
+                Reject($"JointState on {_jointSub.Topic} has no joint '{_jointNames[i]}' (names: [{string.Join(", ", names)}])");
+                return;
+            }
+            _jointIndex[i] = k;
+        }
+        var pos = _jointMsg.Position;
+        var vel = _jointMsg.Velocity;
+        for (var i = 0; i < n; i++)
+        {
+            var k = _jointIndex[i];
+            if (k >= pos.Length || k >= vel.Length)
+            {
+                Reject($"JointState on {_jointSub.Topic}: joint '{_jointNames[i]}' is entry {k} but position has {pos.Length} and velocity {vel.Length} entries");
+                return;
+            }
+            _jointScratch[i] = pos[k];
+            _jointScratch[n + i] = vel[k];
+        }
+        _joints.Write(_jointScratch);
+    }
+
+    private void Reject(string why)
+    {
+        Interlocked.Increment(ref _rejectedJointStates);
+        if (Volatile.Read(ref _lastRejection) != why) Volatile.Write(ref _lastRejection, why);
+    }
+
+    public void ReadState(RobotStateFrame frame)
+    {
+        var n = _jointNames.Length;
+        var seq = _joints.Read(_jointRead);
+        if (seq != 0 && seq != frame.JointStateSequence)
+        {
+            _jointRead.AsSpan(0, n).CopyTo(frame.JointPositions);
+            _jointRead.AsSpan(n, n).CopyTo(frame.JointVelocities);
+            frame.JointStateSequence = seq;
+        }
+        seq = _imu.Read(_imuRead);
+        if (seq != 0 && seq != frame.ImuSequence)
+        {
+            _imuRead.AsSpan(0, 4).CopyTo(frame.Orientation);
+            _imuRead.AsSpan(4, 3).CopyTo(frame.AngularVelocity);
+            _imuRead.AsSpan(7, 3).CopyTo(frame.LinearAcceleration);
+            frame.ImuSequence = seq;
+        }
+        seq = _odom.Read(_odomRead);
+        if (seq != 0 && seq != frame.OdomSequence)
+        {
+            _odomRead.AsSpan(0, 3).CopyTo(frame.Position);
+            _odomRead.AsSpan(3, 3).CopyTo(frame.LinearVelocity);
+            frame.OdomSequence = seq;
+        }
+    }
+
+    public void WriteCommand(ReadOnlySpan<double> efforts)
+    {
+        efforts.CopyTo(_command.Data);
+        _commandPub.Publish(_command);
+    }
+
+    public void Dispose()
+    {
+        _stop = true;
+        _reader?.Join();
+        _commandPub.Dispose();
+        _odomSub.Dispose();
+        _imuSub.Dispose();
+        _jointSub.Dispose();
+    }
+}

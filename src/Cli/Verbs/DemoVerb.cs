@@ -1,76 +1,84 @@
 using System.CommandLine;
-using System.Globalization;
+using System.Reflection;
+using System.Runtime.InteropServices;
 using Mlsh.Core;
-using Mlsh.Environments.Demo;
+using Mlsh.Core.Configuration;
+using Mlsh.Hil.Demo;
 
 namespace Mlsh.Cli.Verbs;
 
 /// <summary>
-/// `./mlsh demo`: until the trained end-to-end pipeline lands, runs one headless quadruped episode in a maze
-/// with a scripted, path-steered trot through the real PD law and physics, and prints what happened.
+/// `./mlsh demo`: the SimBridge and the Runtime as two processes over ROS 2 with the shipped models, the quadruped
+/// walking a maze; ends with a summary and writes out/demo/trajectory.svg and out/demo/report.json
+/// (logic in Mlsh.Hil.Demo.DemoRunner). Without exported models it runs the scripted trot instead and says so.
 /// </summary>
 public sealed class DemoVerb : IVerb
 {
     public Command Build()
     {
-        var layout = new Option<string>("--layout")
+        var layout = new Option<string>("--layout") { Description = "Layout YAML file (default: layouts/train/maze-01.yaml)." };
+        var models = new Option<string>("--models") { Description = "Exported model folder (default: models/quadruped)." };
+        var realtime = new Option<bool>("--realtime") { Description = "Run the simulator in real time instead of lockstep (fast, deterministic)." };
+        var timeLimit = new Option<double>("--time-limit") { Description = "Simulated seconds before giving up on the goal.", DefaultValueFactory = _ => 60.0 };
+        var controller = new Option<string>("--controller")
         {
-            Description = "Layout YAML file (default: layouts/train/maze-01.yaml).",
+            Description = "policy (Runtime node with the ONNX models), scripted (in-process scripted trot, no models), or auto: policy when the models folder has a manifest.yaml.",
+            DefaultValueFactory = _ => "auto",
         };
-        var seed = new Option<ulong>("--seed") { Description = "Reset-noise seed.", DefaultValueFactory = _ => 0UL };
-        var json = new Option<bool>("--json") { Description = "End with one JSON object on the last line." };
-        var cmd = new Command("demo", "Run a headless quadruped episode in a maze (scripted trot, no trained policy) and print what happened.");
-        cmd.Options.Add(layout);
-        cmd.Options.Add(seed);
-        cmd.Options.Add(json);
+        controller.AcceptOnlyFromAmong("auto", "policy", "scripted");
+        var seed = new Option<ulong>("--seed") { Description = "Reset-noise seed (scripted run).", DefaultValueFactory = _ => 0UL };
+        var output = new Option<string>("--out") { Description = "Output folder (default: out/demo)." };
+        var json = new Option<bool>("--json") { Description = "End with report.json's content on one line." };
+        var cmd = new Command("demo", "Walk the quadruped through a maze: SimBridge + Runtime as ROS 2 nodes, then a summary, out/demo/trajectory.svg and out/demo/report.json.")
+        {
+            layout, models, realtime, timeLimit, controller, seed, output, json,
+        };
         cmd.SetAction(parse =>
         {
-            var path = parse.GetValue(layout) is { Length: > 0 } p ? Path.GetFullPath(p) : Path.Combine(MlshPaths.Layouts, "train", "maze-01.yaml");
-            var nextReport = 0.0;
-            var r = ScriptedMazeRun.Run(path, parse.GetValue(seed), (step, x, y, d) =>
+            var root = MlshPaths.Root;
+            var layoutPath = parse.GetValue(layout) is { Length: > 0 } l ? Path.GetFullPath(l) : Path.Combine(MlshPaths.Layouts, "train", "maze-01.yaml");
+            if (!File.Exists(layoutPath)) throw new ConfigException($"--layout: file '{layoutPath}' not found (try layouts/train/maze-01.yaml)");
+            var modelsDir = parse.GetValue(models) is { Length: > 0 } m ? Path.GetFullPath(m) : Path.Combine(MlshPaths.Models, "quadruped");
+            var limit = parse.GetValue(timeLimit);
+            if (!double.IsFinite(limit) || limit <= 0 || limit > 3600) throw new ConfigException($"--time-limit is {limit}; expected simulated seconds in (0, 3600]");
+            var choice = parse.GetValue(controller);
+            var hasModels = File.Exists(Path.Combine(modelsDir, "manifest.yaml"));
+            if (choice == "policy" && !hasModels)
+                throw new ConfigException($"--controller policy: no manifest.yaml in {modelsDir}; export models with `./mlsh export` or use --controller scripted");
+            var mode = choice == "scripted" || (choice == "auto" && !hasModels) ? DemoController.Scripted : DemoController.Policy;
+            if (choice == "auto" && !hasModels)
+                Console.Error.WriteLine($"[demo] no exported models in {Path.GetRelativePath(root, modelsDir)} (manifest.yaml missing): running the scripted trot instead of the policy");
+
+            using var stop = new CancellationTokenSource();
+            using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+            var result = DemoRunner.Run(new DemoOptions
             {
-                var t = step * 0.02;
-                if (t + 1e-9 < nextReport) return;
-                nextReport += 2.0;
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  t={t,5:F1} s  base=({x,6:F2}, {y,6:F2}) m  path distance to goal {d,5:F2} m"));
-            });
-            var ci = CultureInfo.InvariantCulture;
-            Console.WriteLine(string.Create(ci, $"layout      {r.Layout} ({Path.GetRelativePath(MlshPaths.Root, path)})"));
-            Console.WriteLine(string.Create(ci, $"start       ({r.StartX:F2}, {r.StartY:F2}) m   goal ({r.GoalX:F2}, {r.GoalY:F2}) m   path length {r.StartPathDistance:F2} m"));
-            Console.WriteLine(string.Create(ci, $"final       ({r.FinalX:F2}, {r.FinalY:F2}) m   path distance to goal {r.FinalPathDistance:F2} m ({r.CellsToGo} cells)"));
-            Console.WriteLine(string.Create(ci, $"steps       {r.Steps} policy steps ({r.PhysicsSteps} physics steps, {r.SimSeconds:F1} s simulated)"));
-            Console.WriteLine(string.Create(ci, $"outcome     {Describe(r)}; fell: {(r.End == Environments.Tasks.EpisodeEnd.Fall ? "yes" : "no")}; divergences: {r.Divergences}; return {r.TotalReward:F2}"));
-            if (parse.GetValue(json))
-            {
-                JsonOut.WriteLastLine(new
-                {
-                    layout = r.Layout,
-                    start = new[] { r.StartX, r.StartY },
-                    goal = new[] { r.GoalX, r.GoalY },
-                    final_position = new[] { r.FinalX, r.FinalY },
-                    start_path_distance_m = r.StartPathDistance,
-                    final_path_distance_m = r.FinalPathDistance,
-                    cells_to_go = r.CellsToGo,
-                    steps = r.Steps,
-                    physics_steps = r.PhysicsSteps,
-                    sim_seconds = r.SimSeconds,
-                    outcome = r.End.ToString().ToLowerInvariant(),
-                    fell = r.End == Environments.Tasks.EpisodeEnd.Fall,
-                    divergences = r.Divergences,
-                    total_reward = r.TotalReward,
-                });
-            }
-            return 0;
+                RepositoryRoot = root,
+                LayoutPath = layoutPath,
+                ModelsDir = modelsDir,
+                CliCommand = CurrentCli(),
+                Controller = mode,
+                Lockstep = !parse.GetValue(realtime),
+                TimeLimitS = limit,
+                DomainId = DomainFromEnvironment(),
+                OutputDirectory = parse.GetValue(output) is { Length: > 0 } o ? Path.GetFullPath(o) : Path.Combine(root, "out", "demo"),
+                Seed = parse.GetValue(seed),
+            }, stop.Token);
+            Console.Write(DemoRunner.Summary(result));
+            if (parse.GetValue(json)) JsonOut.WriteLastLine(result);
+            return result.ExitCode;
         });
         return cmd;
     }
 
-    private static string Describe(ScriptedRunResult r) => r.End switch
+    /// <summary>ROS_DOMAIN_ID as ROS 2 reads it (default 0), so `ros2 topic echo` on this machine sees the demo.</summary>
+    private static uint DomainFromEnvironment() =>
+        uint.TryParse(Environment.GetEnvironmentVariable("ROS_DOMAIN_ID"), out var d) ? d : 0;
+
+    /// <summary>How to start this CLI again for the nodes: the apphost, or `dotnet mlsh.dll`.</summary>
+    internal static string[] CurrentCli()
     {
-        Environments.Tasks.EpisodeEnd.Success => "reached the goal",
-        Environments.Tasks.EpisodeEnd.Fall => "fell over",
-        Environments.Tasks.EpisodeEnd.TimeLimit => "time limit before the goal",
-        Environments.Tasks.EpisodeEnd.Divergence => "physics diverged",
-        _ => r.End.ToString(),
-    };
+        var host = Environment.ProcessPath ?? "dotnet";
+        return Path.GetFileNameWithoutExtension(host) == "dotnet" ? [host, Assembly.GetEntryAssembly()!.Location] : [host];
+    }
 }

@@ -119,7 +119,7 @@ public sealed class FaultRelay : IDisposable
                 _in.WaitForData(TimeSpan.FromMilliseconds(_count > 0 ? 1 : 20));
                 while (_count < Slots && _in.TryTakeNext(_ring[_head]))
                     Handle(_ring[_head]);
-                ReleaseDue(force: false);
+                ReleaseDue();
             }
         }
 
@@ -140,25 +140,34 @@ public sealed class FaultRelay : IDisposable
                     Interlocked.Increment(ref _poisoned);
                     break;
                 case FaultKind.Delay:
-                    _releaseAt[_head] = Stopwatch.GetTimestamp() + (long)(active.DelayS * Stopwatch.Frequency);
-                    _head = (_head + 1) % Slots;
-                    _count++;
+                    Hold(Stopwatch.GetTimestamp() + (long)(active.DelayS * Stopwatch.Frequency));
                     Interlocked.Increment(ref _delayed);
                     return;
             }
-            // Keep order: anything still held back goes out first.
-            ReleaseDue(force: true);
+            if (_count > 0)
+            {
+                // Keep order: queue behind the held-back messages, due now (goes out right after them).
+                Hold(Stopwatch.GetTimestamp());
+                return;
+            }
             _out.Publish(message);
             Interlocked.Increment(ref _forwarded);
         }
 
-        private void ReleaseDue(bool force)
+        private void Hold(long releaseAt)
+        {
+            _releaseAt[_head] = releaseAt;
+            _head = (_head + 1) % Slots;
+            _count++;
+        }
+
+        private void ReleaseDue()
         {
             var now = Stopwatch.GetTimestamp();
             while (_count > 0)
             {
                 var tail = (_head - _count + Slots) % Slots;
-                if (!force && _releaseAt[tail] > now) return;
+                if (_releaseAt[tail] > now) return;
                 _out.Publish(_ring[tail]);
                 Interlocked.Increment(ref _forwarded);
                 _count--;

@@ -1,0 +1,119 @@
+using System.Text.Json;
+using Mlsh.Hil.Reports;
+using Mlsh.Hil.Scenarios;
+
+namespace Mlsh.Hil.Tests.Reports;
+
+public class CriteriaEvaluatorTests
+{
+    private static Scenario DropScenario() => ScenarioLoader.Load(Path.Combine(TestPaths.Root, "scenarios", "joint-state-dropout.yaml"), TestPaths.Root);
+
+    private static RunObservation Run(double safeAt, string finalMode = "policy", double? exitAt = 1.3, string[]? deaths = null) => new()
+    {
+        DurationS = 3,
+        ReachedGoal = false,
+        FinalX = 1,
+        FinalY = 0,
+        FinalPathDistanceM = 5,
+        StartPathDistanceM = 6,
+        LastOdometryS = 3,
+        Faults = [new InjectedFault("drop JointStates", 1.0, 1.2, "drop")],
+        SafeModeEntriesS = double.IsNaN(safeAt) ? [] : [safeAt],
+        SafeModeExitsS = exitAt is { } e ? [e] : [],
+        RuntimeStatus = new Dictionary<string, string> { ["mode"] = finalMode, ["deadline_misses"] = "0" },
+        UnexpectedProcessEnds = deaths ?? [],
+        StopReason = "duration elapsed",
+    };
+
+    [Fact]
+    public void SafeMode_Passes_WithinTwoPeriodsAfterTheWatchdogTimeout()
+    {
+        // onset 1.0 s + 0.05 s watchdog + 2 x 0.02 s = 1.09 s.
+        var results = CriteriaEvaluator.Evaluate(DropScenario(), Run(1.085));
+        results.Should().OnlyContain(r => r.Passed);
+        results.Select(r => r.Name).Should().Equal("safe_mode_within_periods", "recovered", "nodes_survive");
+    }
+
+    [Fact]
+    public void SafeMode_Fails_WhenEnteredLaterThanTwoPeriods()
+    {
+        var r = CriteriaEvaluator.Evaluate(DropScenario(), Run(1.12)).Single(x => x.Name == "safe_mode_within_periods");
+        r.Passed.Should().BeFalse();
+        r.Actual.Should().Contain("+6.0 periods");
+    }
+
+    [Fact]
+    public void SafeMode_Fails_WhenTheRuntimeNeverReportsIt()
+    {
+        var r = CriteriaEvaluator.Evaluate(DropScenario(), Run(double.NaN, exitAt: null)).Single(x => x.Name == "safe_mode_within_periods");
+        r.Passed.Should().BeFalse();
+        r.Actual.Should().Contain("not reported");
+    }
+
+    [Fact]
+    public void Recovered_Fails_WhenTheRuntimeStaysInSafeMode()
+    {
+        var r = CriteriaEvaluator.Evaluate(DropScenario(), Run(1.06, finalMode: "safe", exitAt: null)).Single(x => x.Name == "recovered");
+        r.Passed.Should().BeFalse();
+        r.Actual.Should().Contain("final mode safe");
+    }
+
+    [Fact]
+    public void NodesSurvive_Fails_NamingTheNodeThatDied()
+    {
+        var r = CriteriaEvaluator.Evaluate(DropScenario(), Run(1.06, deaths: ["node mlsh_runtime exited with code 3"])).Single(x => x.Name == "nodes_survive");
+        r.Passed.Should().BeFalse();
+        r.Actual.Should().Be("node mlsh_runtime exited with code 3");
+    }
+
+    [Fact]
+    public void NoDeadlineMiss_And_MasterRejected_Fail_WhenNotReported()
+    {
+        var s = ScenarioLoader.Parse("""
+            name: t
+            layout: layouts/train/maze-01.yaml
+            duration_s: 3
+            faults:
+              - kind: corrupt_master
+                at_s: 1
+            criteria:
+              no_deadline_miss: true
+              master_rejected: true
+            """, "t.yaml", TestPaths.Root);
+        var run = Run(double.NaN) with { RuntimeStatus = null };
+        var results = CriteriaEvaluator.Evaluate(s, run);
+        results.Should().HaveCount(2).And.OnlyContain(r => !r.Passed);
+        results[0].Actual.Should().Contain("not reported");
+    }
+
+    [Fact]
+    public void MasterRejected_Passes_WhenRejectedAndNoSwapHappened()
+    {
+        var s = ScenarioLoader.Load(Path.Combine(TestPaths.Root, "scenarios", "corrupt-master.yaml"), TestPaths.Root);
+        var run = Run(double.NaN) with { RuntimeStatus = new Dictionary<string, string> { ["mode"] = "policy", ["master_rejects"] = "1", ["master_swaps"] = "0" } };
+        CriteriaEvaluator.Evaluate(s, run).Should().OnlyContain(r => r.Passed);
+        var swapped = run with { RuntimeStatus = new Dictionary<string, string> { ["mode"] = "policy", ["master_rejects"] = "0", ["master_swaps"] = "1" } };
+        CriteriaEvaluator.Evaluate(s, swapped).Single(r => r.Name == "master_rejected").Passed.Should().BeFalse();
+    }
+
+    [Fact]
+    public void Report_PassesOnlyWhenEveryCriterionPasses_AndWritesSnakeCaseJson()
+    {
+        var s = DropScenario();
+        HilReport.Create(s, Run(1.085)).Passed.Should().BeTrue();
+        var failed = HilReport.Create(s, Run(1.5));
+        failed.Passed.Should().BeFalse();
+        failed.Summary().Should().Contain("FAIL").And.Contain("safe_mode_within_periods");
+        var dir = Directory.CreateTempSubdirectory("mlsh-hil-report-").FullName;
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(failed.Write(dir)));
+            doc.RootElement.GetProperty("passed").GetBoolean().Should().BeFalse();
+            var report = doc.RootElement.GetProperty("report");
+            report.GetProperty("scenario").GetString().Should().Be("joint-state-dropout");
+            report.GetProperty("criteria").EnumerateArray().Select(c => c.GetProperty("passed").GetBoolean()).Should().Contain(false);
+            report.GetProperty("run").GetProperty("safe_mode_entries_s")[0].GetDouble().Should().Be(1.5);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+}

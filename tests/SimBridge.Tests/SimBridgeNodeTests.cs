@@ -27,8 +27,9 @@ public sealed class SimBridgeNodeTests
         // Hips swing to +0.4 rad, knees stay at the standing 1.0 rad: the robot's PD law tracks the targets.
         var target = Command(0.4, 1.0, 0.4, 1.0, 0.4, 1.0, 0.4, 1.0);
         var js = new JointState();
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(1.0);
-        while (DateTime.UtcNow < until)
+        // Wait on simulated time, not wall time: a loaded machine slows the physics but not its behaviour.
+        var giveUp = DateTime.UtcNow + Patience;
+        while (h.Bridge.SimTimeNs < 600_000_000 && DateTime.UtcNow < giveUp)
         {
             positions.Publish(target);
             Thread.Sleep(20);
@@ -40,7 +41,9 @@ public sealed class SimBridgeNodeTests
         h.Bridge.Commands.Accepted.Should().BeGreaterThan(10);
 
         // Commands stop: after command_timeout_s the motors only damp, τ = −kd·q̇, and diagnostics say so.
-        Thread.Sleep(600);
+        var stoppedAt = h.Bridge.SimTimeNs;
+        giveUp = DateTime.UtcNow + Patience;
+        while (h.Bridge.SimTimeNs < stoppedAt + 600_000_000 && DateTime.UtcNow < giveUp) Thread.Sleep(20);
         var diag = new DiagnosticArray();
         h.TakeUntil(diagnostics, diag, d => BridgeHarness.Value(d, "command_timeouts") == "1", Patience).Should().BeTrue();
         h.TakeUntil(diagnostics, diag, d => BridgeHarness.Value(d, "command_mode") == "safe_hold", Patience).Should().BeTrue();
@@ -174,6 +177,45 @@ public sealed class SimBridgeNodeTests
         diag.Status[0].Message.Should().Contain("no-such-maze").And.Contain("shipped layouts");
         BridgeHarness.Value(diag, "layout").Should().Be("dead-end", "a bad request keeps the current layout");
         h.Bridge.Robot.Layout.Name.Should().Be("dead-end");
+    }
+
+    [Fact]
+    public void Lockstep_WithoutCommands_WaitsWithoutAdvancing_AndRepublishesTheSameStep()
+    {
+        using var h = new BridgeHarness(BridgeHarness.Lockstep(), start: false);
+        var states = h.Subscribe<JointState>("/joint_states", QosProfile.SensorData);
+        var diagnostics = h.Subscribe<DiagnosticArray>("/diagnostics", QosProfile.Commands);
+        h.Start();
+        var diag = new DiagnosticArray();
+        h.TakeUntil(diagnostics, diag, d => long.Parse(BridgeHarness.Value(d, "lockstep_wait_timeouts")!) >= 2, Patience).Should().BeTrue();
+        var js = new JointState();
+        var seen = 0;
+        while (states.TryTakeNext(js))
+        {
+            js.Header.Stamp.ToNanoseconds().Should().Be(0, "time stands still until a command arrives");
+            seen++;
+        }
+        seen.Should().BeGreaterThanOrEqualTo(2, "the state of step 0 is offered again after each wait timeout");
+        h.Bridge.Counters.PhysicsSteps.Should().Be(0);
+        BridgeHarness.Value(diag, "mode").Should().Be("lockstep");
+    }
+
+    [Fact]
+    public void RealTime_SimulatedTimeFollowsTheWallClock_WithoutRunningAhead()
+    {
+        using var h = new BridgeHarness(BridgeHarness.RealTime(), start: false);
+        var clock = h.Subscribe<Mlsh.Ros2.Messages.RosgraphMsgs.Clock>("/clock", QosProfile.Clock);
+        h.Start();
+        Thread.Sleep(300); // past start-up (JIT, first publications)
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var sim0 = h.Bridge.SimTimeNs;
+        Thread.Sleep(1000);
+        var simS = (h.Bridge.SimTimeNs - sim0) / 1e9;
+        var wallS = watch.Elapsed.TotalSeconds;
+        simS.Should().BeLessThanOrEqualTo(wallS + 0.004, "absolute deadlines never let simulated time run ahead");
+        simS.Should().BePositive("the physics runs (how fast depends on the machine's load, which a test must not judge)");
+        var c = new Mlsh.Ros2.Messages.RosgraphMsgs.Clock();
+        h.TakeUntil(clock, c, m => m.Time.ToNanoseconds() > 0, Patience).Should().BeTrue("/clock carries simulated time");
     }
 
     [Fact]

@@ -78,6 +78,9 @@ public sealed class SimulatedRobot : IDisposable
     /// <summary>Base linear velocity (velocimeter), m/s, body frame.</summary>
     public ReadOnlySpan<double> LinearVelocity => _data.Sensordata.Slice(_linvelAdr, 3);
 
+    /// <summary>The simulation state, for tests that place the robot in a given state.</summary>
+    internal MjData Data => _data;
+
     /// <summary>The last divergence, valid after <see cref="Step"/> returned a non-Ok status.</summary>
     public MjDivergence LastDivergence => _data.LastDivergence;
 

@@ -32,7 +32,7 @@ public sealed class DdsBench : IBench
         // The reference runs before and after Mlsh and the two runs are pooled, so load drift on a shared
         // machine does not favour either side.
         var seconds = Math.Max(2, parse.GetValue(_seconds));
-        var payload = PayloadBytes(joints);
+        var payload = PingPong.JointStateSize(joints);
         var ddsperfBefore = PingPong.MeasureDdsperf(domain, payload, (seconds + 1) / 2, config);
         PingPongResult mlsh;
         using (var peer = StartPong(domain))
@@ -52,12 +52,16 @@ public sealed class DdsBench : IBench
         var ddsperfAfter = PingPong.MeasureDdsperf(domain, payload, (seconds + 1) / 2, config);
         var ddsperf = PingPong.Pool(ddsperfBefore, ddsperfAfter);
         var ratio = mlsh.P50Us / ddsperf.P50Us;
+        // ddsperf's payload is one octet sequence; the C run sends the very same JointState (12 strings, 3 double
+        // sequences) through Cyclone's C API, which separates the cost of the message from the cost of Mlsh.
+        var c = PingPong.MeasureCycloneC(domain, joints, roundTrips, config);
 
         Console.WriteLine($"payload {mlsh.PayloadBytes} B (JointState, {joints} joints, XCDR1), loopback, domain {domain}, reliable keep-last-1, waitset");
         Console.WriteLine($"{"path",-28} {"round trips",12} {"p50 us",8} {"p99 us",8} {"mean us",8}");
         Console.WriteLine($"{"Mlsh.Ros2 (2 processes)",-28} {mlsh.RoundTrips,12} {mlsh.P50Us,8:F1} {mlsh.P99Us,8:F1} {mlsh.MeanUs,8:F1}");
         Console.WriteLine($"{"ddsperf ping/pong (ref)",-28} {ddsperf.RoundTrips,12} {ddsperf.P50Us,8:F1} {ddsperf.P99Us,8:F1} {ddsperf.MeanUs,8:F1}");
-        Console.WriteLine($"p50 ratio vs ddsperf: {ratio:F2} (target <= 1.3)");
+        Console.WriteLine($"{"C + Cyclone, same JointState",-28} {c.RoundTrips,12} {c.P50Us,8:F1} {c.P99Us,8:F1} {c.MeanUs,8:F1}");
+        Console.WriteLine($"p50 ratio vs ddsperf: {ratio:F2} (target <= 1.3); vs C JointState ping/pong: {mlsh.P50Us / c.P50Us:F2}");
         if (json)
         {
             JsonOut.WriteLastLine(new Dictionary<string, object>
@@ -73,17 +77,12 @@ public sealed class DdsBench : IBench
                 ["ddsperf_p99_us"] = Math.Round(ddsperf.P99Us, 2),
                 ["ratio_p50_vs_ddsperf"] = Math.Round(ratio, 3),
                 ["ratio_p99_vs_ddsperf"] = Math.Round(mlsh.P99Us / ddsperf.P99Us, 3),
+                ["c_jointstate_p50_us"] = Math.Round(c.P50Us, 2),
+                ["c_jointstate_p99_us"] = Math.Round(c.P99Us, 2),
+                ["ratio_p50_vs_c_jointstate"] = Math.Round(mlsh.P50Us / c.P50Us, 3),
             });
         }
         return 0;
-    }
-
-    /// <summary>Serialized size of the benchmark's JointState (what ddsperf is asked to send).</summary>
-    private static int PayloadBytes(int joints)
-    {
-        var writer = new Mlsh.Ros2.Cdr.CdrWriter();
-        Mlsh.Ros2.Messages.SensorMsgs.JointState.WithJoints(PingPong.JointNames(joints), "base_link").Serialize(writer);
-        return writer.Length;
     }
 
     private static Process StartPong(uint domain)

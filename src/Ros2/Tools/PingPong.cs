@@ -99,6 +99,80 @@ public static partial class PingPong
         }
     }
 
+    /// <summary>
+    /// The same JointState ping/pong written in C against Cyclone (idlc types, dds_write/dds_take): the reference
+    /// for what the message itself costs in Cyclone. Compiles Tools/Reference/*.{idl,c} with idlc and gcc into a
+    /// temporary directory, runs its pong and ping processes and returns the ping's round trips.
+    /// </summary>
+    public static PingPongResult MeasureCycloneC(uint domain, int joints, int roundTrips, string cycloneConfigXml)
+    {
+        var dir = Directory.CreateTempSubdirectory("mlsh-bench-dds-c-").FullName;
+        try
+        {
+            foreach (var name in new[] { "joint_state.idl", "jointstate_pingpong.c" })
+            {
+                using var resource = typeof(PingPong).Assembly.GetManifestResourceStream("Mlsh.Ros2.Reference." + name)
+                    ?? throw new InvalidOperationException($"missing embedded resource {name}");
+                using var file = File.Create(Path.Combine(dir, name));
+                resource.CopyTo(file);
+            }
+            RunTool("idlc", "-t joint_state.idl", dir, cycloneConfigXml);
+            RunTool("gcc", "-O2 -o jointstate_pingpong jointstate_pingpong.c joint_state.c -lddsc", dir, cycloneConfigXml);
+            var exe = Path.Combine(dir, "jointstate_pingpong");
+            using var pong = Start(exe, $"pong {domain} 300", dir, cycloneConfigXml);
+            try
+            {
+                if (pong.StandardOutput.ReadLine() != "ready")
+                    throw new InvalidOperationException("C pong did not start: " + pong.StandardError.ReadToEnd());
+                var line = RunTool(exe, $"ping {domain} {joints} {roundTrips}", dir, cycloneConfigXml).Trim().Split(' ');
+                if (line.Length != 5 || line[0] != "rt_us") throw new InvalidOperationException($"unexpected C ping output: {string.Join(' ', line)}");
+                var payload = JointStateSize(joints);
+                return new PingPongResult(payload, long.Parse(line[4], CultureInfo.InvariantCulture), Parse(line[1]), Parse(line[2]), Parse(line[3]));
+            }
+            finally
+            {
+                pong.Kill();
+                pong.WaitForExit();
+            }
+        }
+        finally
+        {
+            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    /// <summary>Serialized size (encapsulation header included) of the benchmark's JointState.</summary>
+    public static int JointStateSize(int joints)
+    {
+        var writer = new Cdr.CdrWriter();
+        JointState.WithJoints(JointNames(joints), "base_link").Serialize(writer);
+        return writer.Length;
+    }
+
+    private static string RunTool(string file, string args, string dir, string config)
+    {
+        using var p = Start(file, args, dir, config);
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(TimeSpan.FromMinutes(5))) { p.Kill(); throw new TimeoutException($"{file} {args} did not finish"); }
+        if (p.ExitCode != 0) throw new InvalidOperationException($"{file} {args} exited with {p.ExitCode}: {stderr.Result}{stdout.Result}");
+        return stdout.Result;
+    }
+
+    private static Process Start(string file, string args, string dir, string config)
+    {
+        var psi = new ProcessStartInfo(file, args) { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.Environment["CYCLONEDDS_URI"] = config;
+        try
+        {
+            return Process.Start(psi)!;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException($"cannot start {file} ({e.Message}); run scripts/setup.sh (cyclonedds-tools, cyclonedds-dev, gcc)", e);
+        }
+    }
+
     private static double Parse(string s) => double.Parse(s, CultureInfo.InvariantCulture);
 
     private static Process StartDdsperf(string arguments, string config)

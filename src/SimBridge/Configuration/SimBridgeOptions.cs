@@ -91,12 +91,14 @@ public sealed record SimBridgeOptions
         if (p.GetBool("use_sim_time", false))
             throw Bad("use_sim_time", "must be false: the simulator publishes /clock itself and never follows it");
         var decimation = p.GetInt("decimation", d.Decimation);
+        // Read even when --layout overrides it, so the parameter counts as known to RejectUnread.
+        var layoutParameter = p.GetString("layout", d.Layout);
         if (decimation < 1) throw Bad("decimation", $"must be >= 1, got {decimation}");
 
         var o = new SimBridgeOptions
         {
             Robot = p.GetString("robot", d.Robot),
-            Layout = layoutOverride ?? p.GetString("layout", d.Layout),
+            Layout = layoutOverride ?? layoutParameter,
             PhysicsRateHz = Positive("physics_rate_hz", d.PhysicsRateHz),
             TimingMode = mode,
             Decimation = decimation,

@@ -80,6 +80,15 @@ public sealed class SimBridgeOptionsTests : IDisposable
         o.TimingMode.Should().Be(TimingMode.Lockstep);
     }
 
+    [Fact]
+    public void LayoutArgument_OverridesTheLayoutParameter()
+    {
+        var file = Path.Combine(_dir, "sim.yaml");
+        File.WriteAllText(file, "mlsh_sim:\n  ros__parameters:\n    layout: layouts/train/maze-01.yaml\n");
+        SimBridgeOptions.FromParameters(RosNodeParameters.Load("mlsh_sim", [file]), layoutOverride: "dead-end").Layout.Should().Be("dead-end");
+        SimBridgeOptions.FromParameters(RosNodeParameters.Load("mlsh_sim", [file])).Layout.Should().Be("layouts/train/maze-01.yaml");
+    }
+
     [Theory]
     [InlineData("dead-end", "train")]
     [InlineData("loop", "heldout")]

@@ -16,9 +16,11 @@ public static class CycloneConfig
         "</Domain></CycloneDDS>";
 
     /// <summary>ROS_DOMAIN_ID from the environment (0 when unset), validated to the range ROS 2 allows (0-232).</summary>
-    public static uint DomainIdFromEnvironment()
+    public static uint DomainIdFromEnvironment() => ParseDomainId(Environment.GetEnvironmentVariable("ROS_DOMAIN_ID"));
+
+    /// <summary>Parses a ROS_DOMAIN_ID value: empty means 0; anything else must be an integer in 0-232.</summary>
+    public static uint ParseDomainId(string? text)
     {
-        var text = Environment.GetEnvironmentVariable("ROS_DOMAIN_ID");
         if (string.IsNullOrWhiteSpace(text)) return 0;
         if (!uint.TryParse(text, out var id) || id > 232)
             throw new ArgumentException($"ROS_DOMAIN_ID='{text}': expected an integer between 0 and 232");

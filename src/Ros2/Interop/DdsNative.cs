@@ -120,6 +120,7 @@ internal static unsafe partial class DdsNative
     [LibraryImport(Library)] [return: MarshalAs(UnmanagedType.U1)]
     public static partial bool dds_qget_durability(IntPtr qos, int* kind);
     [LibraryImport(Library)] public static partial void dds_free(void* ptr);
+    [LibraryImport(Library)] public static partial int dds_get_qos(int entity, IntPtr qos);
 
     /// <summary>Strings from dds_strretcode are static storage owned by Cyclone.</summary>
     public static string RetcodeText(int ret)

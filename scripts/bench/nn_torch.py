@@ -85,7 +85,10 @@ def main():
                     opt.step()
         return update
 
-    result = {"torch_version": torch.__version__, "threads": torch.get_num_threads()}
+    import re
+    blas = re.search(r"BLAS_INFO=(\w+)", torch.__config__.show())
+    # Debian's torch links the generic reference BLAS; the figure is only meaningful with that stated.
+    result = {"torch_version": torch.__version__, "threads": torch.get_num_threads(), "blas": blas.group(1) if blas else "unknown"}
     for kind in ("gaussian", "categorical"):
         update = make(kind)
         update()  # warm-up

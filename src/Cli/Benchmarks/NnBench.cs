@@ -64,8 +64,10 @@ public sealed class NnBench : IBench
         {
             var torchDefault = RunTorch(0, obs, batch, minibatch, epochs, repeats, out _);
             Report("torch (1 thread)", torch1, gaussianMs, categoricalMs, summary, "torch_1thread");
-            if (torchDefault is not null) Report($"torch ({torchDefault.Value.Threads} threads)", torchDefault, gaussianMs, categoricalMs, summary, "torch_default");
+            if (torchDefault is not null) Report($"torch (default: {torchDefault.Value.Threads})", torchDefault, gaussianMs, categoricalMs, summary, "torch_default");
             summary["torch_version"] = torch1.Value.Version;
+            summary["torch_blas"] = torch1.Value.Blas;
+            Console.WriteLine($"torch {torch1.Value.Version}, BLAS {torch1.Value.Blas}");
             // DESIGN: the headline compares like with like — both sides on one thread; the default-thread
             // torch figure is reported beside it.
             summary["ratio_basis"] = "torch pinned to 1 thread vs single-threaded C#; total of the Gaussian and categorical updates";
@@ -118,7 +120,7 @@ public sealed class NnBench : IBench
         return times[repeats / 2];
     }
 
-    private readonly record struct TorchResult(string Version, int Threads, double GaussianMs, double CategoricalMs);
+    private readonly record struct TorchResult(string Version, string Blas, int Threads, double GaussianMs, double CategoricalMs);
 
     private static TorchResult? RunTorch(int threads, int obs, int batch, int minibatch, int epochs, int repeats, out string skipReason)
     {
@@ -148,7 +150,8 @@ public sealed class NnBench : IBench
             return null;
         }
         skipReason = "";
-        return new TorchResult(root.GetProperty("torch_version").GetString() ?? "?", root.GetProperty("threads").GetInt32(),
+        return new TorchResult(root.GetProperty("torch_version").GetString() ?? "?",
+            root.TryGetProperty("blas", out var blas) ? blas.GetString() ?? "unknown" : "unknown", root.GetProperty("threads").GetInt32(),
             root.GetProperty("gaussian_ms").GetDouble(), root.GetProperty("categorical_ms").GetDouble());
     }
 }

@@ -2,6 +2,8 @@ using System.Numerics.Tensors;
 
 namespace Mlsh.NeuralNets.Optimization;
 
+/// <summary>Global-norm gradient clipping over one flat gradient span (all of a network's gradients at
+/// once, after any MPI allreduce so every rank clips identically). Stateless, allocation-free.</summary>
 public static class GradientClipping
 {
     /// <summary>

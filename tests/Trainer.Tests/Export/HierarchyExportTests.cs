@@ -1,3 +1,4 @@
+using Mlsh.Core;
 using System.Security.Cryptography;
 using Mlsh.Core.Configuration;
 using Mlsh.Environments.Robots;
@@ -102,6 +103,19 @@ public class HierarchyExportTests(TinyQuadrupedRun run) : IClassFixture<TinyQuad
         result.Evaluation.Layouts.Should().Equal("corridor-east", "turn-left");
         result.Manifest.Provenance.EvaluationEpisodes.Should().Be(6);
         result.Manifest.Provenance.EvaluationSuccess.Should().BeInRange(0, 1);
+    }
+
+    [Fact]
+    public void FromRun_WithEvaluationLayouts_EvaluatesOnThoseLayoutsOnly()
+    {
+        var heldout = Path.Combine(MlshPaths.Layouts, "heldout", "s-bend.yaml");
+        var result = HierarchyExport.FromRun(new RunExportOptions
+        {
+            RunDirectory = run.RunDirectory, OutDirectory = run.NewPath("heldout"), EvaluationEpisodes = 2, EvaluationLayouts = [heldout],
+        });
+
+        result.Evaluation.Layouts.Should().Equal("s-bend");
+        result.Manifest.Provenance.EvaluationEpisodes.Should().Be(2);
     }
 
     [Fact]

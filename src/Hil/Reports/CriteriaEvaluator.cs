@@ -70,12 +70,15 @@ public static class CriteriaEvaluator
 
         if (c.MasterRejected is { } rejected)
         {
+            // Rejection is seen either as the runtime's master_rejects counter or as an error event about the
+            // load_master command on MQTT; either way no swap may have happened and the policy must still run.
             var rejects = Number(run.RuntimeStatus, RuntimeStatusKeys.MasterRejects);
+            var errorEvents = run.OperatorEvents.Count(e => e.Contains("\"error\"", StringComparison.Ordinal));
             var swaps = Number(run.RuntimeStatus, RuntimeStatusKeys.MasterSwaps);
             var mode = run.RuntimeStatus?.GetValueOrDefault(RuntimeStatusKeys.Mode);
-            var ok = rejects is >= 1 && swaps is 0 && mode == "policy";
+            var ok = (rejects is >= 1 || errorEvents > 0) && swaps is 0 && mode == "policy";
             results.Add(new("master_rejected", rejected ? "corrupt master rejected, the old master keeps running" : "corrupt master accepted",
-                string.Create(ci, $"master_rejects {Text(rejects)}, master_swaps {Text(swaps)}, mode {mode ?? "not reported"}"), ok == rejected));
+                string.Create(ci, $"master_rejects {Text(rejects)}, {errorEvents} error event(s) on MQTT, master_swaps {Text(swaps)}, mode {mode ?? "not reported"}"), ok == rejected));
         }
 
         if (c.NodesSurvive is { } survive)

@@ -33,6 +33,8 @@ public sealed record RunObservation
     public IReadOnlyList<RelayChannelStats> Relay { get; init; } = [];
     /// <summary>Processes that ended on their own or failed, other than those the scenario killed on purpose.</summary>
     public IReadOnlyList<string> UnexpectedProcessEnds { get; init; } = [];
+    /// <summary>Payloads the runtime published on &lt;prefix&gt;/events (command outcomes), in arrival order.</summary>
+    public IReadOnlyList<string> OperatorEvents { get; init; } = [];
     /// <summary>Why the run stopped ("goal reached", "duration elapsed", "node mlsh_runtime exited with code 1", ...).</summary>
     public string StopReason { get; init; } = "";
 }

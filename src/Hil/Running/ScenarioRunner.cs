@@ -22,9 +22,8 @@ namespace Mlsh.Hil.Running;
 /// </summary>
 public sealed class ScenarioRunner
 {
-    /// <summary>MQTT topic (under the runtime's mqtt_topic_prefix) the runtime takes master hot-swaps from; the
-    /// payload is the path of the master .onnx file to load.</summary>
-    public const string LoadMasterTopicSuffix = "cmd/load_master";
+    /// <summary>The runtime's mqtt_topic_prefix in scenarios: operator commands on &lt;prefix&gt;/cmd
+    /// (<c>{"command":"load_master","path":...,"sha256":...}</c>), command outcomes on &lt;prefix&gt;/events.</summary>
     public const string MqttTopicPrefix = "mlsh/quadruped";
 
     private readonly Scenario _scenario;
@@ -60,6 +59,8 @@ public sealed class ScenarioRunner
         var observer = new ObserverNode(node, new ObserverTopics(), clock);
         var safeEntries = new SortedSet<double>();
         var safeExits = new SortedSet<double>();
+        var events = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        MqttClient? operatorClient = null;
         try
         {
             if (s.NeedsBroker)
@@ -67,6 +68,7 @@ public sealed class ScenarioRunner
                 broker = new MosquittoBroker();
                 broker.Start();
                 Say($"mosquitto on 127.0.0.1:{broker.Port} (user {MosquittoBroker.User}, generated password)");
+                operatorClient = ConnectOperator(broker, events);
             }
             relay.Start();
             if (s.Target == ScenarioTarget.Sim) sim = StartSim(layoutPath);
@@ -126,7 +128,7 @@ public sealed class ScenarioRunner
                             injected.Add(new InjectedFault(f.ToString(), now, brokerUpAt, "broker_down"));
                             break;
                         case FaultKind.CorruptMaster:
-                            PushCorruptMaster(broker!);
+                            PushCorruptMaster(operatorClient!);
                             injected.Add(new InjectedFault(f.ToString(), now, now, "corrupt_master"));
                             break;
                     }
@@ -161,6 +163,7 @@ public sealed class ScenarioRunner
                         if (!unexpected.Contains(failure.ToString())) unexpected.Add(failure.ToString());
             }
             relay.Dispose();
+            operatorClient?.Dispose();
             broker?.Dispose();
         }
 
@@ -196,6 +199,7 @@ public sealed class ScenarioRunner
             SimStatus = observer.Diagnostics.FirstOrDefault(d => d.Key.StartsWith("mlsh_sim", StringComparison.Ordinal)).Value,
             Relay = stats,
             UnexpectedProcessEnds = unexpected,
+            OperatorEvents = [.. events],
             StopReason = stopReason,
         };
         observer.Dispose();
@@ -298,24 +302,40 @@ public sealed class ScenarioRunner
         return failure is null ? $"node {n.Name} ended" : failure.ToString();
     }
 
-    /// <summary>Writes a file that is not an ONNX model and asks the runtime to load it as its master.</summary>
-    private void PushCorruptMaster(MosquittoBroker broker)
+    /// <summary>The harness's operator connection: it pushes commands and collects the runtime's command outcomes
+    /// (&lt;prefix&gt;/events), which arrive on the MQTT network thread.</summary>
+    private static MqttClient ConnectOperator(MosquittoBroker broker, System.Collections.Concurrent.ConcurrentQueue<string> events)
     {
-        var path = Path.Combine(_options.OutputDirectory, "corrupt-master.onnx");
-        AtomicFile.WriteAllText(path, "this is not an ONNX model: the runtime must reject it and keep its current master\n");
-        using var client = new MqttClient($"mlsh-hil-{Environment.ProcessId}");
+        var client = new MqttClient($"mlsh-hil-{Environment.ProcessId}");
+        client.MessageReceived += (in MqttMessage m) => events.Enqueue(Encoding.UTF8.GetString(m.Payload));
         client.Connect(new MqttConnectOptions
         {
             Host = "127.0.0.1",
             Port = broker.Port,
             Username = MosquittoBroker.User,
             Password = broker.Password,
+            ReconnectDelay = TimeSpan.FromSeconds(1),
+            ReconnectDelayMax = TimeSpan.FromSeconds(1),
         });
+        client.Subscribe($"{MqttTopicPrefix}/events", MqttQos.AtLeastOnce);
+        return client;
+    }
+
+    /// <summary>Writes a file that is not an ONNX model and asks the runtime to load it as its master (with the
+    /// file's true SHA-256, so the command itself is well-formed and only the model is bad).</summary>
+    private void PushCorruptMaster(MqttClient client)
+    {
+        var path = Path.Combine(_options.OutputDirectory, "corrupt-master.onnx");
+        AtomicFile.WriteAllText(path, "this is not an ONNX model: the runtime must reject it and keep its current master\n");
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)));
         var deadline = Environment.TickCount64 + 5000;
         while (client.State != MqttConnectionState.Connected && Environment.TickCount64 < deadline) Thread.Sleep(10);
-        var result = client.Publish($"{MqttTopicPrefix}/{LoadMasterTopicSuffix}", Encoding.UTF8.GetBytes(path), MqttQos.AtLeastOnce, retain: false);
+        var payload = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string>
+        {
+            ["command"] = "load_master", ["path"] = path, ["sha256"] = sha,
+        });
+        var result = client.Publish($"{MqttTopicPrefix}/cmd", payload, MqttQos.AtLeastOnce, retain: false);
         Say($"corrupt master pushed ({path}): {result}");
-        Thread.Sleep(200); // let the network thread flush the QoS 1 publish before disconnecting
     }
 
     private void Say(string message)

@@ -97,6 +97,20 @@ public class CriteriaEvaluatorTests
     }
 
     [Fact]
+    public void MasterRejected_Passes_OnAnErrorEventFromTheRuntime_WhenItHasNoRejectCounter()
+    {
+        var s = ScenarioLoader.Load(Path.Combine(TestPaths.Root, "scenarios", "corrupt-master.yaml"), TestPaths.Root);
+        var run = Run(double.NaN) with
+        {
+            RuntimeStatus = new Dictionary<string, string> { ["mode"] = "policy", ["master_swaps"] = "0" },
+            OperatorEvents = ["{\"level\":\"error\",\"source\":\"mqtt\",\"message\":\"load_master: not an ONNX model\"}"],
+        };
+        CriteriaEvaluator.Evaluate(s, run).Single(r => r.Name == "master_rejected").Passed.Should().BeTrue();
+        var noEvent = run with { OperatorEvents = [] };
+        CriteriaEvaluator.Evaluate(s, noEvent).Single(r => r.Name == "master_rejected").Passed.Should().BeFalse();
+    }
+
+    [Fact]
     public void Report_PassesOnlyWhenEveryCriterionPasses_AndWritesSnakeCaseJson()
     {
         var s = DropScenario();

@@ -98,6 +98,8 @@ public static class HierarchyExport
         ArgumentNullException.ThrowIfNull(options);
         if (options.EvaluationEpisodes < 0)
             throw new ConfigException($"--evaluate: expected episodes per layout >= 0 (0 = use the training metrics), got {options.EvaluationEpisodes}");
+        if (options.EvaluationEpisodes == 0 && options.EvaluationLayouts is { Count: > 0 })
+            throw new ConfigException("--eval-layout needs --evaluate <episodes per layout> (without it the provenance summarizes the training metrics)");
         using var trained = TrainedHierarchy.Load(options.RunDirectory, options.CheckpointIteration);
         var metrics = new RunDirectory(options.RunDirectory).ReadMetrics().Where(m => m.Iteration < trained.Checkpoint.Iteration).ToList();
         var envSteps = metrics.Count > 0 ? metrics[^1].EnvSteps : trained.Checkpoint.EnvSteps;

@@ -77,6 +77,15 @@ public sealed class TrainedHierarchy : IDisposable
             {
                 throw new ConfigException(e.Message, inner: e);
             }
+            // checkpoint.bin of a live run is replaced atomically every checkpoint_every iterations: the file read
+            // whole by LoadCheckpoint may be newer than the header listed a moment before. The trainer's state is
+            // the truth; an explicitly requested iteration must still be the one loaded.
+            if (trainer.Iteration != checkpoint.Iteration)
+            {
+                if (checkpointIteration is not null)
+                    throw new ConfigException($"--checkpoint {checkpointIteration}: {Path.GetFileName(checkpoint.File)} was replaced by iteration {trainer.Iteration} while it was being read (the run is still training); keep a copy as checkpoint-<K>.bin and export that", checkpoint.File);
+                checkpoint = checkpoint with { Iteration = trainer.Iteration, EnvSteps = trainer.EnvSteps };
+            }
             var master = trainer.Master
                 ?? throw new ConfigException("the checkpoint holds no master yet (written before the first task round started); export a later checkpoint", checkpoint.File);
             var subs = trainer.Subpolicies.Select((p, k) => p as GaussianActorCritic

@@ -119,6 +119,16 @@ public class HierarchyExportTests(TinyQuadrupedRun run) : IClassFixture<TinyQuad
     }
 
     [Fact]
+    public void FromRun_RaisesConfigError_WhenEvaluationLayoutsAreGivenWithoutEpisodes()
+    {
+        var act = () => HierarchyExport.FromRun(new RunExportOptions
+        {
+            RunDirectory = run.RunDirectory, OutDirectory = run.NewPath("out"), EvaluationLayouts = ["layouts/heldout/s-bend.yaml"],
+        });
+        act.Should().Throw<ConfigException>().WithMessage("--eval-layout needs --evaluate <episodes per layout>*");
+    }
+
+    [Fact]
     public void FromRun_OrtOutputsEqualTrainerNetworks_Within1e5_OnRandomObservations()
     {
         var outDir = run.NewPath("parity");

@@ -37,6 +37,7 @@ public sealed class HierarchicalController
     private readonly float[] _observationScale;
     private readonly float[] _observation, _previousAction, _jointTargets, _logits;
     private readonly double[] _qTarget, _qdTarget, _effort;
+    private readonly double[] _masterObservationScratch;
     private MasterModel _master;
     private long _cycle;
     private long _policyCycle;
@@ -99,7 +100,10 @@ public sealed class HierarchicalController
         _qdTarget = new double[_joints];
         _effort = new double[_joints];
         _defaultPose.CopyTo(_qTarget, 0);
+        _masterObservationScratch = new double[layout.Size];
+        MasterTickObservation = new SeqLockBuffer(layout.Size);
         _status.ActiveSkill = -1;
+        _status.MasterChoice = -1;
         _status.Mode = ControllerMode.Safe;
     }
 
@@ -108,6 +112,9 @@ public sealed class HierarchicalController
 
     /// <summary>The status after the last completed cycle, readable from any thread.</summary>
     public SeqLock<ControllerStatus> Status { get; } = new();
+
+    /// <summary>The observation of the latest master tick (readable from any thread; the skill-override log uses it).</summary>
+    public SeqLockBuffer MasterTickObservation { get; }
 
     /// <summary>The master in use (changes only at a master tick).</summary>
     public MasterModel Master => Volatile.Read(ref _master);
@@ -230,6 +237,9 @@ public sealed class HierarchicalController
                 if (_logits[k] > _logits[best]) best = k;
             }
             var forced = Commands.ForcedSkill;
+            _status.MasterChoice = best;
+            for (var i = 0; i < obs.Length; i++) _masterObservationScratch[i] = obs[i];
+            MasterTickObservation.Write(_masterObservationScratch);
             _status.ActiveSkill = forced >= 0 && forced < _subPolicies.Count ? forced : best;
             _status.MasterTicks++;
         }

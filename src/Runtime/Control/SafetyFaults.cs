@@ -40,6 +40,8 @@ public struct ControllerStatus
     public ControllerMode Mode;
     /// <summary>Sub-policy index chosen at the last master tick (-1 before the first).</summary>
     public int ActiveSkill;
+    /// <summary>What the master itself chose at the last tick (differs from <see cref="ActiveSkill"/> under an override).</summary>
+    public int MasterChoice;
     /// <summary>True when an operator override forced <see cref="ActiveSkill"/>.</summary>
     public bool SkillForced;
     public SafetyFaults Faults;

@@ -61,8 +61,11 @@ internal sealed class SessionMaster : MasterModel
         _binding.Output().CopyTo(logits);
     }
 
+    private int _disposed;
+
     public override void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _binding.Dispose();
         _session.Dispose();
         base.Dispose();

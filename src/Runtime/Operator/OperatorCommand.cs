@@ -1,0 +1,55 @@
+using System.Text.Json;
+
+namespace Mlsh.Runtime.Operator;
+
+/// <summary>What an operator can ask of the runtime (ROS /mlsh/command std_msgs/String or MQTT &lt;prefix&gt;/cmd).</summary>
+public enum OperatorCommandKind { EmergencyStop, Resume, LoadMaster, ForceSkill, ReleaseSkill }
+
+/// <summary>
+/// One parsed operator command. Wire format (UTF-8 JSON object, the same on ROS and MQTT):
+/// <c>{"command":"estop"}</c>, <c>{"command":"resume"}</c>, <c>{"command":"load_master","path":"models/x/master.onnx","sha256":"&lt;64 hex&gt;"}</c>,
+/// <c>{"command":"force_skill","skill":2}</c>, <c>{"command":"release_skill"}</c>.
+/// </summary>
+public sealed record OperatorCommand(OperatorCommandKind Kind, string? Path = null, string? Sha256 = null, int Skill = -1)
+{
+    /// <summary>Parses one command; parsing runs on I/O threads, never on the control thread.</summary>
+    /// <exception cref="FormatException">One line naming what is wrong and what is accepted.</exception>
+    public static OperatorCommand Parse(ReadOnlySpan<byte> utf8)
+    {
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(utf8.ToArray());
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException($"operator command is not JSON ({e.Message.Split('.')[0]}); expected e.g. {{\"command\":\"estop\"}}", e);
+        }
+        using (doc)
+        {
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("command", out var c) || c.ValueKind != JsonValueKind.String)
+                throw new FormatException("operator command must be a JSON object with a string 'command' (estop, resume, load_master, force_skill, release_skill)");
+            var name = c.GetString();
+            switch (name)
+            {
+                case "estop": return new(OperatorCommandKind.EmergencyStop);
+                case "resume": return new(OperatorCommandKind.Resume);
+                case "release_skill": return new(OperatorCommandKind.ReleaseSkill);
+                case "force_skill":
+                    if (!root.TryGetProperty("skill", out var s) || s.ValueKind != JsonValueKind.Number || !s.TryGetInt32(out var k) || k < 0)
+                        throw new FormatException("force_skill needs 'skill': a sub-policy index >= 0");
+                    return new(OperatorCommandKind.ForceSkill, Skill: k);
+                case "load_master":
+                    var path = root.TryGetProperty("path", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
+                    var sha = root.TryGetProperty("sha256", out var h) && h.ValueKind == JsonValueKind.String ? h.GetString() : null;
+                    if (string.IsNullOrEmpty(path)) throw new FormatException("load_master needs 'path': the new master.onnx");
+                    if (sha is null || sha.Length != 64 || !sha.All(Uri.IsHexDigit))
+                        throw new FormatException($"load_master needs 'sha256': 64 hex digits of the file, got '{sha}'");
+                    return new(OperatorCommandKind.LoadMaster, path, sha.ToLowerInvariant());
+                default:
+                    throw new FormatException($"unknown operator command '{name}'; accepted: estop, resume, load_master, force_skill, release_skill");
+            }
+        }
+    }
+}

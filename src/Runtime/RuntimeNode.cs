@@ -1,0 +1,266 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Mlsh.Core.Configuration;
+using Mlsh.Onnx.Manifest;
+using Mlsh.OnnxRuntime.Policies;
+using Mlsh.Ros2;
+using Mlsh.Ros2.Messages.DiagnosticMsgs;
+using Mlsh.Ros2.Messages.StdMsgs;
+using Mlsh.Ros2.Qos;
+using Mlsh.Runtime.Configuration;
+using Mlsh.Runtime.Control;
+using Mlsh.Runtime.Hardware;
+using Mlsh.Runtime.Operator;
+using Mlsh.Runtime.Policies;
+using Mlsh.Runtime.Telemetry;
+using Mlsh.Runtime.Timing;
+
+namespace Mlsh.Runtime;
+
+/// <summary>
+/// The ROS 2 node /mlsh_runtime: loads and validates the bundle against the parameters, wires the DDS hardware
+/// interface to the <see cref="HierarchicalController"/>, and runs it on the real-time control thread (wall clock)
+/// or on /clock (use_sim_time). A supervisor loop on the caller's thread handles everything that may block or
+/// allocate: operator commands (/mlsh/command and MQTT), /mlsh/active_skill, /diagnostics, the skill-override log
+/// and master hot-swap reports.
+/// </summary>
+/// <remarks>Owns every resource it creates; Dispose (after <see cref="Run"/> returns) releases them in reverse order.</remarks>
+public sealed class RuntimeNode : IDisposable
+{
+    private readonly RuntimeParameters _p;
+    private readonly TextWriter _log;
+    private readonly PolicyBundle _bundle;
+    private readonly RosNode _node;
+    private readonly DdsRobotHardware _hardware;
+    private readonly Publisher<StringMsg> _skillPub;
+    private readonly Publisher<DiagnosticArray> _diagPub;
+    private readonly Subscription<StringMsg> _commandSub;
+    private readonly MasterLoader _loader;
+    private readonly MqttTelemetry? _mqtt;
+    private readonly StringMsg _commandMsg = new();
+    private LoopTiming? _timing;
+
+    /// <exception cref="ConfigException">The bundle is missing, malformed or disagrees with the parameters (names both sides).</exception>
+    public RuntimeNode(RuntimeParameters parameters, RosNodeOptions rosOptions, string nodeName, TextWriter log)
+    {
+        _p = parameters;
+        _log = log;
+        var manifestPath = Path.Combine(parameters.ModelsDir, ManifestYaml.FileName);
+        if (!File.Exists(manifestPath))
+            throw new ConfigException($"parameter 'models_dir' (or --models): no {ManifestYaml.FileName} in {parameters.ModelsDir}; export a trained run with `./mlsh export` first");
+        // Check the deployment contract before opening any session, so a mismatch names parameter and manifest key.
+        DeploymentContract.Check(parameters, ManifestYaml.Load(manifestPath), manifestPath);
+        _bundle = PolicyBundle.Load(parameters.ModelsDir, DeploymentContract.ExpectationsFor(parameters));
+        try
+        {
+            _node = new RosNode(nodeName, rosOptions);
+            _hardware = new DdsRobotHardware(_node, parameters);
+            Controller = new HierarchicalController(parameters, _bundle, _hardware);
+            _skillPub = _node.CreatePublisher<StringMsg>(parameters.ActiveSkillTopic, QosProfile.Commands);
+            _diagPub = _node.CreatePublisher<DiagnosticArray>(parameters.DiagnosticsTopic, QosProfile.Commands);
+            _commandSub = _node.CreateSubscription<StringMsg>(parameters.OperatorCommandTopic, QosProfile.Commands);
+            _loader = new MasterLoader(_bundle.Manifest, Controller.Commands);
+            _loader.Reports += (ok, message) =>
+            {
+                _log.WriteLine($"[{_node.FullyQualifiedName}] {message}");
+                LastMasterReport = (ok, message);
+            };
+            if (parameters.Mqtt.Enabled)
+                _mqtt = new MqttTelemetry(parameters.Mqtt, _node.FullyQualifiedName, Controller.Status, () => _timing, p => Handle(p.Span, "mqtt"));
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    public HierarchicalController Controller { get; }
+    public RosNode Node => _node;
+    public DdsRobotHardware Hardware => _hardware;
+    public PolicyBundle Bundle => _bundle;
+    public MqttTelemetry? Mqtt => _mqtt;
+
+    /// <summary>Timing of the running loop (null before <see cref="Run"/> starts it).</summary>
+    public LoopTiming? Timing => Volatile.Read(ref _timing);
+
+    /// <summary>The last hot-swap outcome (null until a load_master was processed).</summary>
+    public (bool Ok, string Message)? LastMasterReport { get; private set; }
+
+    /// <summary>What the OS granted the control thread (wall-clock mode; null on simulated time).</summary>
+    public RealtimeReport? Realtime { get; private set; }
+
+    /// <summary>Applies one operator command (JSON, see <see cref="OperatorCommand"/>); any thread. Returns the outcome for the events topic.</summary>
+    public (bool Ok, string Message) Handle(ReadOnlySpan<byte> utf8, string source)
+    {
+        OperatorCommand cmd;
+        try
+        {
+            cmd = OperatorCommand.Parse(utf8);
+        }
+        catch (FormatException e)
+        {
+            _log.WriteLine($"[{_node.FullyQualifiedName}] rejected {source} command: {e.Message}");
+            return (false, e.Message);
+        }
+        var commands = Controller.Commands;
+        switch (cmd.Kind)
+        {
+            case OperatorCommandKind.EmergencyStop: commands.EmergencyStop(); break;
+            case OperatorCommandKind.Resume: commands.Resume(); break;
+            case OperatorCommandKind.ReleaseSkill: commands.ForceSkill(-1); break;
+            case OperatorCommandKind.ForceSkill:
+                if (cmd.Skill >= _bundle.SubPolicies.Count)
+                    return (false, $"force_skill {cmd.Skill}: the bundle has sub-policies 0..{_bundle.SubPolicies.Count - 1}");
+                commands.ForceSkill(cmd.Skill);
+                break;
+            case OperatorCommandKind.LoadMaster:
+                _loader.Request(Path.IsPathRooted(cmd.Path!) ? cmd.Path! : Path.Combine(Core.MlshPaths.Root, cmd.Path!), cmd.Sha256!);
+                break;
+        }
+        var text = $"{source}: {cmd.Kind}{(cmd.Kind == OperatorCommandKind.ForceSkill ? " " + cmd.Skill : "")} accepted";
+        _log.WriteLine($"[{_node.FullyQualifiedName}] {text}");
+        return (true, text);
+    }
+
+    /// <summary>Runs until <paramref name="stop"/> is cancelled or the control loop faults.</summary>
+    /// <returns>0 after a requested stop, 1 when the control loop failed (the fault is logged).</returns>
+    public int Run(CancellationToken stop)
+    {
+        using var wall = _p.UseSimTime ? null : new PeriodicControlThread<ControllerCycle>(new ControllerCycle(Controller), new ControlThreadOptions
+        {
+            Period = _p.Period,
+            RealtimePriority = _p.RealtimePriority > 0 ? _p.RealtimePriority : null,
+            CpuAffinity = _p.CpuAffinity >= 0 ? _p.CpuAffinity : null,
+        });
+        using var sim = _p.UseSimTime
+            ? new SimTimeLoop(_node, _p.ClockTopic, _p.Period, () => _hardware.Drain(TimeSpan.FromMilliseconds(2)), Controller.Update)
+            : null;
+        if (wall is not null)
+        {
+            _hardware.StartReaderThread();
+            Realtime = wall.Start();
+            Volatile.Write(ref _timing, new LoopTiming(wall.ComputeTime, wall.WakeLateness, () => wall.CyclesRun, () => wall.DeadlineMisses));
+            _log.WriteLine($"[{_node.FullyQualifiedName}] control thread at {_p.ControlRateHz} Hz: {Realtime.Scheduler.Detail}; {Realtime.TimerSlack.Detail}; {Realtime.Affinity.Detail}");
+        }
+        else
+        {
+            sim!.Start();
+            Volatile.Write(ref _timing, new LoopTiming(sim.ComputeTime, sim.WakeLateness, () => sim.CyclesRun, () => sim.DeadlineMisses));
+            _log.WriteLine($"[{_node.FullyQualifiedName}] following {_p.ClockTopic} (use_sim_time) at {_p.ControlRateHz} Hz of simulated time");
+        }
+
+        var supervisor = new Supervisor(this);
+        var exit = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            var fault = wall?.Fault ?? sim?.Fault;
+            if (fault is not null || (wall is not null && !wall.IsRunning) || (sim is not null && !sim.IsRunning))
+            {
+                _log.WriteLine($"[{_node.FullyQualifiedName}] control loop stopped: {fault?.GetType().Name}: {fault?.Message}");
+                exit = 1;
+                break;
+            }
+            while (_commandSub.TryTakeNext(_commandMsg)) Handle(Encoding.UTF8.GetBytes(_commandMsg.Data), "ros");
+            supervisor.Tick();
+            stop.WaitHandle.WaitOne(10);
+        }
+        wall?.Stop();
+        sim?.Stop();
+        // Leave the robot limp-safe: one last zero-torque command after the loop ended.
+        _hardware.WriteCommand(new double[_hardware.JointCount]);
+        return exit;
+    }
+
+    public void Dispose()
+    {
+        _mqtt?.Dispose();
+        _loader?.Dispose();
+        _commandSub?.Dispose();
+        _diagPub?.Dispose();
+        _skillPub?.Dispose();
+        _hardware?.Dispose();
+        _node?.Dispose();
+        _bundle.Dispose();
+    }
+
+    /// <summary>Adapter: one <see cref="HierarchicalController.Update"/> per tick of the control thread.</summary>
+    private sealed class ControllerCycle(HierarchicalController controller) : IControlCycle
+    {
+        public void Run(in ControlTick tick) => controller.Update();
+    }
+
+    /// <summary>Publishes what the control thread recorded; runs on the node's supervisor thread (may allocate).</summary>
+    private sealed class Supervisor(RuntimeNode owner)
+    {
+        private readonly StringMsg _skill = new();
+        private readonly DiagnosticArray _diag = new() { Status = [new DiagnosticStatus()] };
+        private readonly LatencyHistogramSnapshot _compute = new();
+        private int _lastSkill = int.MinValue;
+        private SafetyFaults _lastFaults = (SafetyFaults)(-1);
+        private long _lastMasterTicks;
+        private long _nextDiagnostics;
+
+        public void Tick()
+        {
+            var s = owner.Controller.Status.Read();
+            if (s.ActiveSkill != _lastSkill)
+            {
+                _lastSkill = s.ActiveSkill;
+                _skill.Data = s.ActiveSkill < 0 ? "" : PolicyMetadata.SubPolicyName(s.ActiveSkill);
+                owner._skillPub.Publish(_skill);
+            }
+            var now = MonotonicClock.NowNanoseconds();
+            if (s.Faults != _lastFaults || now >= _nextDiagnostics)
+            {
+                _lastFaults = s.Faults;
+                _nextDiagnostics = now + 1_000_000_000;
+                PublishDiagnostics(s);
+            }
+            if (s.MasterTicks != _lastMasterTicks)
+            {
+                _lastMasterTicks = s.MasterTicks;
+                if (s.SkillForced && owner._p.SkillOverrideLog.Length > 0) LogOverride(s);
+            }
+        }
+
+        private void PublishDiagnostics(in ControllerStatus s)
+        {
+            var d = _diag.Status[0];
+            d.Name = $"{owner._node.Name}: controller";
+            d.HardwareId = owner._p.Robot;
+            d.Level = s.Faults == SafetyFaults.None ? DiagnosticStatus.Ok : DiagnosticStatus.Error;
+            d.Message = s.Faults == SafetyFaults.None ? (s.Mode == ControllerMode.Policy ? "policy running" : "recovering") : $"safe mode: {s.Faults}";
+            var t = owner.Timing;
+            t?.ComputeTime.CopyTo(_compute);
+            d.Values =
+            [
+                new KeyValue { Key = "mode", Value = s.Mode.ToString() },
+                new KeyValue { Key = "active_skill", Value = s.ActiveSkill.ToString(CultureInfo.InvariantCulture) },
+                new KeyValue { Key = "joint_state_age_cycles", Value = s.JointStateAgeCycles == int.MaxValue ? "never" : s.JointStateAgeCycles.ToString(CultureInfo.InvariantCulture) },
+                new KeyValue { Key = "safe_mode_entries", Value = s.SafeModeEntries.ToString(CultureInfo.InvariantCulture) },
+                new KeyValue { Key = "deadline_misses", Value = (t?.DeadlineMisses ?? 0).ToString(CultureInfo.InvariantCulture) },
+                new KeyValue { Key = "cycle_time_p99_us", Value = (_compute.P99 / 1000.0).ToString("F1", CultureInfo.InvariantCulture) },
+            ];
+            _diag.Header.Stamp.SetNanoseconds(DateTime.UtcNow.Ticks * 100 - DateTime.UnixEpoch.Ticks * 100);
+            owner._diagPub.Publish(_diag);
+        }
+
+        private void LogOverride(in ControllerStatus s)
+        {
+            var obs = new double[owner.Controller.MasterTickObservation.Length];
+            owner.Controller.MasterTickObservation.Read(obs);
+            var line = JsonSerializer.Serialize(new
+            {
+                utc = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+                cycle = s.Cycle,
+                master_choice = s.MasterChoice,
+                label = s.ActiveSkill,
+                observation = obs,
+            });
+            // An append-only label log: each line is complete on its own, a torn last line is skipped by readers.
+            File.AppendAllText(owner._p.SkillOverrideLog, line + "\n");
+        }
+    }
+}

@@ -22,6 +22,21 @@ public sealed class EvalVerb : IVerb
         };
         cmd.SetAction(parse =>
         {
+            try
+            {
+                return Execute(parse);
+            }
+            catch (Mlsh.NeuralNets.Serialization.PolicyFileException e)
+            {
+                // A damaged network file is a user-facing input error, like a bad config.
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 2;
+            }
+        });
+        return cmd;
+
+        int Execute(ParseResult parse)
+        {
             var n = parse.GetValue(episodes);
             if (n < 1)
             {
@@ -55,7 +70,6 @@ public sealed class EvalVerb : IVerb
                     $"{name}: {r.Episodes} episodes, success rate {r.SuccessRate:P0}, mean return {r.MeanReturn:F3}, mean steps {r.MeanSteps:F1}"));
             }
             return 0;
-        });
-        return cmd;
+        }
     }
 }

@@ -23,6 +23,21 @@ public sealed class RetuneVerb : IVerb
         };
         cmd.SetAction(parse =>
         {
+            try
+            {
+                return Execute(parse);
+            }
+            catch (Mlsh.NeuralNets.Serialization.PolicyFileException e)
+            {
+                // A damaged network file is a user-facing input error, like a bad config.
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 2;
+            }
+        });
+        return cmd;
+
+        int Execute(ParseResult parse)
+        {
             var asJson = parse.GetValue(json);
             var summary = Retuner.Run(new RetuneOptions
             {
@@ -60,7 +75,6 @@ public sealed class RetuneVerb : IVerb
                     $"retuned master for {summary.Task}: success rate {summary.SuccessRate:P0}, mean return {summary.MeanReturn:F3} after {summary.EnvSteps} env steps; models in {summary.OutDirectory}"));
             }
             return 0;
-        });
-        return cmd;
+        }
     }
 }

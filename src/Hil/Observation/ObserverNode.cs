@@ -17,7 +17,7 @@ public readonly record struct ModeChange(double TimeS, bool Safe);
 
 /// <summary>
 /// Watches a run from outside, over ROS 2 only: the robot's odometry (the path), the runtime's /mlsh/active_skill
-/// (std_msgs/String holding the sub-policy index; one message per master tick) and /diagnostics (every status kept,
+/// (std_msgs/String naming the sub-policy, e.g. "sub_policy_2"; published when the master's choice changes) and /diagnostics (every status kept,
 /// newest values per key). It never publishes. Call <see cref="Poll"/> from one thread (the harness's loop); the
 /// results (<see cref="Trajectory"/>, <see cref="Diagnostics"/>) belong to that thread. Dispose to unsubscribe; the
 /// node is not owned.
@@ -98,13 +98,13 @@ public sealed class ObserverNode : IDisposable
             foreach (var status in _diagMsg.Status)
             {
                 if (!_statuses.TryGetValue(status.Name, out var values)) _statuses[status.Name] = values = new(StringComparer.Ordinal);
-                var wasSafe = values.TryGetValue(RuntimeStatusKeys.Mode, out var m) && m == "safe";
+                var wasSafe = values.TryGetValue(RuntimeStatusKeys.Mode, out var m) && IsSafe(m);
                 foreach (var kv in status.Values) values[kv.Key] = kv.Value;
                 values["level"] = status.Level.ToString(CultureInfo.InvariantCulture);
                 values["message"] = status.Message;
                 if (status.Name.StartsWith(RuntimeStatusKeys.StatusNamePrefix, StringComparison.Ordinal)
-                    && values.TryGetValue(RuntimeStatusKeys.Mode, out var mode) && (mode == "safe") != wasSafe)
-                    _modeChanges.Add(new ModeChange(_clock.NowS, mode == "safe"));
+                    && values.TryGetValue(RuntimeStatusKeys.Mode, out var mode) && IsSafe(mode) != wasSafe)
+                    _modeChanges.Add(new ModeChange(_clock.NowS, IsSafe(mode)));
             }
         }
         return any;
@@ -113,6 +113,9 @@ public sealed class ObserverNode : IDisposable
     /// <summary>The runtime's status values, or null when no runtime status arrived.</summary>
     public IReadOnlyDictionary<string, string>? RuntimeStatus =>
         _statuses.FirstOrDefault(s => s.Key.StartsWith(RuntimeStatusKeys.StatusNamePrefix, StringComparison.Ordinal)).Value;
+
+    /// <summary>The runtime writes its mode as "Safe"/"Policy" on /diagnostics and "safe"/"policy" on MQTT.</summary>
+    public static bool IsSafe(string? mode) => string.Equals(mode, "safe", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>"3", "skill 3", "3: turn-left" → 3; anything without a leading/trailing index → -1.</summary>
     public static int ParseSkill(string text)

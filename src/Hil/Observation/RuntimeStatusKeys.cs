@@ -8,11 +8,13 @@ namespace Mlsh.Hil.Observation;
 public static class RuntimeStatusKeys
 {
     public const string StatusNamePrefix = "mlsh_runtime";
-    /// <summary>"policy" or "safe".</summary>
+    /// <summary>"policy" or "safe" (any letter case).</summary>
     public const string Mode = "mode";
     /// <summary>How many times the runtime entered safe mode since start.</summary>
     public const string SafeModeEntries = "safe_mode_entries";
-    /// <summary>Robot time (s, the runtime's clock: /clock under use_sim_time) of the latest safe-mode entry.</summary>
+    /// <summary>Optional, for exact timing: robot time (s, the runtime's clock: /clock under use_sim_time) of the latest
+    /// safe-mode entry. Without it the harness times mode changes by when the runtime's /diagnostics report them
+    /// (the runtime publishes diagnostics at once when its faults change).</summary>
     public const string LastSafeModeEntryS = "last_safe_mode_entry_s";
     /// <summary>Robot time (s) the runtime last left safe mode (back to the policy).</summary>
     public const string LastSafeModeExitS = "last_safe_mode_exit_s";

@@ -55,7 +55,7 @@ public static class CriteriaEvaluator
             var exitAfter = run.SafeModeExitsS.Any(t => double.IsNaN(lastEntry) || t >= lastEntry);
             var mode = run.RuntimeStatus?.GetValueOrDefault(RuntimeStatusKeys.Mode);
             var odomAfter = run.LastOdometryS > lastFaultEnd;
-            var ok = run.Faults.Count > 0 && mode == "policy" && (double.IsNaN(lastEntry) || exitAfter) && odomAfter;
+            var ok = run.Faults.Count > 0 && IsPolicy(mode) && (double.IsNaN(lastEntry) || exitAfter) && odomAfter;
             var actual = string.Create(ci, $"final mode {mode ?? "not reported"}; {run.SafeModeEntriesS.Count} safe-mode entr{(run.SafeModeEntriesS.Count == 1 ? "y" : "ies")}, {run.SafeModeExitsS.Count} exit(s); odometry until {run.LastOdometryS:F2} s (faults over at {lastFaultEnd:F2} s)");
             results.Add(new("recovered", recovered ? "back on the policy after the faults" : "not recovered", actual, ok == recovered));
         }
@@ -76,7 +76,7 @@ public static class CriteriaEvaluator
             var errorEvents = run.OperatorEvents.Count(e => e.Contains("\"error\"", StringComparison.Ordinal));
             var swaps = Number(run.RuntimeStatus, RuntimeStatusKeys.MasterSwaps);
             var mode = run.RuntimeStatus?.GetValueOrDefault(RuntimeStatusKeys.Mode);
-            var ok = (rejects is >= 1 || errorEvents > 0) && swaps is 0 && mode == "policy";
+            var ok = (rejects is >= 1 || errorEvents > 0) && swaps is 0 && IsPolicy(mode);
             results.Add(new("master_rejected", rejected ? "corrupt master rejected, the old master keeps running" : "corrupt master accepted",
                 string.Create(ci, $"master_rejects {Text(rejects)}, {errorEvents} error event(s) on MQTT, master_swaps {Text(swaps)}, mode {mode ?? "not reported"}"), ok == rejected));
         }
@@ -91,6 +91,8 @@ public static class CriteriaEvaluator
 
         static string Text(double? v) => v is { } x ? x.ToString("0", CultureInfo.InvariantCulture) : "not reported";
     }
+
+    private static bool IsPolicy(string? mode) => string.Equals(mode, "policy", StringComparison.OrdinalIgnoreCase);
 
     private static double? Number(IReadOnlyDictionary<string, string>? status, string key) =>
         status is not null && status.TryGetValue(key, out var s) && double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : null;

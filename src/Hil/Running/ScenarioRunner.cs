@@ -60,6 +60,7 @@ public sealed class ScenarioRunner
         var safeEntries = new SortedSet<double>();
         var safeExits = new SortedSet<double>();
         var events = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var telemetry = new LatestPayload();
         MqttClient? operatorClient = null;
         try
         {
@@ -68,7 +69,7 @@ public sealed class ScenarioRunner
                 broker = new MosquittoBroker();
                 broker.Start();
                 Say($"mosquitto on 127.0.0.1:{broker.Port} (user {MosquittoBroker.User}, generated password)");
-                operatorClient = ConnectOperator(broker, events);
+                operatorClient = ConnectOperator(broker, events, telemetry);
             }
             relay.Start();
             if (s.Target == ScenarioTarget.Sim) sim = StartSim(layoutPath);
@@ -195,7 +196,7 @@ public sealed class ScenarioRunner
             Faults = injected,
             SafeModeEntriesS = safeEntries.ToArray(),
             SafeModeExitsS = safeExits.ToArray(),
-            RuntimeStatus = observer.RuntimeStatus is { } rs ? new Dictionary<string, string>(rs) : null,
+            RuntimeStatus = MergeStatus(observer.RuntimeStatus, telemetry.Latest),
             SimStatus = observer.Diagnostics.FirstOrDefault(d => d.Key.StartsWith("mlsh_sim", StringComparison.Ordinal)).Value,
             Relay = stats,
             UnexpectedProcessEnds = unexpected,
@@ -215,15 +216,47 @@ public sealed class ScenarioRunner
         static T Wait<T>(Task<T> t) => t.GetAwaiter().GetResult();
     }
 
-    /// <summary>The runtime reports entry/exit times in its own clock (robot time); map them into scenario time.</summary>
+    /// <summary>Safe-mode entries/exits in scenario time: exact when the runtime reports its entry/exit times (its own
+    /// clock, mapped), otherwise when its /diagnostics reported the mode change.</summary>
     private static void TrackSafeMode(ObserverNode observer, ScenarioClock clock, SortedSet<double> entries, SortedSet<double> exits)
     {
         if (observer.RuntimeStatus is not { } status) return;
-        if (Number(status, RuntimeStatusKeys.LastSafeModeEntryS) is { } entry) entries.Add(clock.ToScenarioTime(entry));
+        var exact = false;
+        if (Number(status, RuntimeStatusKeys.LastSafeModeEntryS) is { } entry) { entries.Add(clock.ToScenarioTime(entry)); exact = true; }
         if (Number(status, RuntimeStatusKeys.LastSafeModeExitS) is { } exit) exits.Add(clock.ToScenarioTime(exit));
+        if (exact) return;
+        foreach (var change in observer.ModeChanges) (change.Safe ? entries : exits).Add(change.TimeS);
 
         static double? Number(IReadOnlyDictionary<string, string> d, string key) =>
             d.TryGetValue(key, out var v) && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) && double.IsFinite(x) ? x : null;
+    }
+
+    /// <summary>The runtime's status: its /diagnostics values, completed by its latest MQTT telemetry (flat JSON
+    /// numbers/strings/booleans) for keys diagnostics do not carry (e.g. master_swaps).</summary>
+    private static Dictionary<string, string>? MergeStatus(IReadOnlyDictionary<string, string>? diagnostics, string? telemetryJson)
+    {
+        var merged = diagnostics is null ? null : new Dictionary<string, string>(diagnostics);
+        if (telemetryJson is null) return merged;
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(telemetryJson);
+            if (doc.RootElement.ValueKind != System.Text.Json.JsonValueKind.Object) return merged;
+            merged ??= new Dictionary<string, string>();
+            foreach (var p in doc.RootElement.EnumerateObject())
+            {
+                var text = p.Value.ValueKind switch
+                {
+                    System.Text.Json.JsonValueKind.String => p.Value.GetString(),
+                    System.Text.Json.JsonValueKind.Number => p.Value.GetRawText(),
+                    System.Text.Json.JsonValueKind.True => "true",
+                    System.Text.Json.JsonValueKind.False => "false",
+                    _ => null,
+                };
+                if (text is not null) merged.TryAdd(p.Name, text);
+            }
+        }
+        catch (System.Text.Json.JsonException) { }
+        return merged;
     }
 
     private (MazeLayout Layout, string Path) EffectiveLayout()
@@ -304,10 +337,14 @@ public sealed class ScenarioRunner
 
     /// <summary>The harness's operator connection: it pushes commands and collects the runtime's command outcomes
     /// (&lt;prefix&gt;/events), which arrive on the MQTT network thread.</summary>
-    private static MqttClient ConnectOperator(MosquittoBroker broker, System.Collections.Concurrent.ConcurrentQueue<string> events)
+    private static MqttClient ConnectOperator(MosquittoBroker broker, System.Collections.Concurrent.ConcurrentQueue<string> events, LatestPayload telemetry)
     {
         var client = new MqttClient($"mlsh-hil-{Environment.ProcessId}");
-        client.MessageReceived += (in MqttMessage m) => events.Enqueue(Encoding.UTF8.GetString(m.Payload));
+        client.MessageReceived += (in MqttMessage m) =>
+        {
+            if (m.Topic.EndsWith("/telemetry", StringComparison.Ordinal)) telemetry.Latest = Encoding.UTF8.GetString(m.Payload);
+            else events.Enqueue(Encoding.UTF8.GetString(m.Payload));
+        };
         client.Connect(new MqttConnectOptions
         {
             Host = "127.0.0.1",
@@ -318,6 +355,7 @@ public sealed class ScenarioRunner
             ReconnectDelayMax = TimeSpan.FromSeconds(1),
         });
         client.Subscribe($"{MqttTopicPrefix}/events", MqttQos.AtLeastOnce);
+        client.Subscribe($"{MqttTopicPrefix}/telemetry", MqttQos.AtMostOnce);
         return client;
     }
 
@@ -336,6 +374,13 @@ public sealed class ScenarioRunner
         });
         var result = client.Publish($"{MqttTopicPrefix}/cmd", payload, MqttQos.AtLeastOnce, retain: false);
         Say($"corrupt master pushed ({path}): {result}");
+    }
+
+    /// <summary>The newest telemetry payload, written by the MQTT network thread.</summary>
+    private sealed class LatestPayload
+    {
+        private string? _latest;
+        public string? Latest { get => Volatile.Read(ref _latest); set => Volatile.Write(ref _latest, value); }
     }
 
     private void Say(string message)

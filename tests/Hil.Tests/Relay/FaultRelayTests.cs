@@ -73,10 +73,10 @@ public class FaultRelayTests
     }
 
     [Fact]
-    public void Delay_KeepsOrderAndDeliversEveryMessage()
+    public void Delay_HoldsBackTheWindowsMessages_AndKeepsTheirOrder()
     {
         var (got, stats) = RunRelay(new Fault(FaultKind.Delay, 0.5, 0.2, RelayTopic.JointStates, 0.05, 0));
-        got.Count.Should().BeGreaterThan(140);
+        got.Count.Should().BeGreaterThan(130, "every message is forwarded (a few may be lost on best effort)");
         got.Select(m => m.Stamp).Should().BeInAscendingOrder();
         got.Where(m => m.Stamp >= 0.5 && m.Stamp < 0.69).Should().NotBeEmpty();
         stats.Delayed.Should().BeInRange(15, 21, "20 messages are stamped inside the 0.2 s window (a few may be lost on best effort)");

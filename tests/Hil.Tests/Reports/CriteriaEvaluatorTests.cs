@@ -35,6 +35,12 @@ public class CriteriaEvaluatorTests
     }
 
     [Fact]
+    public void Recovered_AcceptsTheRuntimesCapitalisedModeText()
+    {
+        CriteriaEvaluator.Evaluate(DropScenario(), Run(1.085, finalMode: "Policy")).Single(r => r.Name == "recovered").Passed.Should().BeTrue();
+    }
+
+    [Fact]
     public void SafeMode_Fails_WhenEnteredLaterThanTwoPeriods()
     {
         var r = CriteriaEvaluator.Evaluate(DropScenario(), Run(1.12)).Single(x => x.Name == "safe_mode_within_periods");

@@ -60,7 +60,8 @@ public sealed class SimVerb : IVerb
             using var stop = new CancellationTokenSource();
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-            Console.Out.WriteLine($"[{bridge.Node.FullyQualifiedName}] {options.TimingMode} on domain {bridge.Node.DomainId}: robot {options.Robot}, " +
+            var mode = options.TimingMode == TimingMode.Lockstep ? "lockstep" : "realtime";
+            Console.Out.WriteLine($"[{bridge.Node.FullyQualifiedName}] {mode} on domain {bridge.Node.DomainId}: robot {options.Robot}, " +
                                   $"layout {bridge.Robot.Layout.Name}, physics {options.PhysicsRateHz} Hz; commands on {options.EffortCommandTopic} / " +
                                   $"{options.PositionCommandTopic}, reset on {options.ResetTopic}");
             bridge.Run(stop.Token);

@@ -34,6 +34,7 @@ public sealed class SimulatedRobot : IDisposable
     {
         Robot = robot;
         _n = robot.Joints.Count;
+        JointNames = robot.Joints.Select(j => j.Name).ToArray();
         _kp = robot.Joints.Select(j => j.Kp).ToArray();
         _kd = robot.Joints.Select(j => j.Kd).ToArray();
         _torqueLimit = robot.Joints.Select(j => j.TorqueLimit).ToArray();
@@ -54,7 +55,8 @@ public sealed class SimulatedRobot : IDisposable
 
     public RobotConfig Robot { get; }
     public MazeLayout Layout { get; private set; }
-    public IReadOnlyList<string> JointNames => Robot.Joints.Select(j => j.Name).ToArray();
+    /// <summary>Joint names in robot order (the order of every joint array and command).</summary>
+    public IReadOnlyList<string> JointNames { get; }
     public int JointCount => _n;
     public double PhysicsDt => Robot.PhysicsDt;
     public ReadOnlySpan<double> TorqueLimits => _torqueLimit;

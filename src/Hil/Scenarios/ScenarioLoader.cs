@@ -57,7 +57,8 @@ public static partial class ScenarioLoader
         if (y.DurationS is not { } duration) throw Error("missing key 'duration_s' (scenario length in seconds of robot time)");
         if (!double.IsFinite(duration) || duration <= 0 || duration > MaxDurationS)
             throw Error(string.Create(ci, $"'duration_s' is {duration}; expected a number of seconds in (0, {MaxDurationS}]"));
-        var period = y.ControlPeriodS ?? 0.02;
+        // Default: launch/params/runtime.yaml control_rate_hz 500.
+        var period = y.ControlPeriodS ?? 0.002;
         if (!double.IsFinite(period) || period <= 0 || period > 1)
             throw Error(string.Create(ci, $"'control_period_s' is {period}; expected the runtime's control period in (0, 1] s"));
         if (start is not null && target == ScenarioTarget.External)

@@ -28,8 +28,8 @@ public class CriteriaEvaluatorTests
     [Fact]
     public void SafeMode_Passes_WithinTwoPeriodsAfterTheWatchdogTimeout()
     {
-        // onset 1.0 s + 0.05 s watchdog + 2 x 0.02 s = 1.09 s.
-        var results = CriteriaEvaluator.Evaluate(DropScenario(), Run(1.085));
+        // onset 1.0 s + 0.05 s watchdog + 2 x 0.002 s (500 Hz) = 1.054 s.
+        var results = CriteriaEvaluator.Evaluate(DropScenario(), Run(1.053));
         results.Should().OnlyContain(r => r.Passed);
         results.Select(r => r.Name).Should().Equal("safe_mode_within_periods", "recovered", "nodes_survive");
     }
@@ -37,7 +37,7 @@ public class CriteriaEvaluatorTests
     [Fact]
     public void Recovered_AcceptsTheRuntimesCapitalisedModeText()
     {
-        CriteriaEvaluator.Evaluate(DropScenario(), Run(1.085, finalMode: "Policy")).Single(r => r.Name == "recovered").Passed.Should().BeTrue();
+        CriteriaEvaluator.Evaluate(DropScenario(), Run(1.053, finalMode: "Policy")).Single(r => r.Name == "recovered").Passed.Should().BeTrue();
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public class CriteriaEvaluatorTests
     {
         var r = CriteriaEvaluator.Evaluate(DropScenario(), Run(1.12)).Single(x => x.Name == "safe_mode_within_periods");
         r.Passed.Should().BeFalse();
-        r.Actual.Should().Contain("+6.0 periods");
+        r.Actual.Should().Contain("+60.0 periods");
     }
 
     [Fact]
@@ -120,7 +120,7 @@ public class CriteriaEvaluatorTests
     public void Report_PassesOnlyWhenEveryCriterionPasses_AndWritesSnakeCaseJson()
     {
         var s = DropScenario();
-        HilReport.Create(s, Run(1.085)).Passed.Should().BeTrue();
+        HilReport.Create(s, Run(1.053)).Passed.Should().BeTrue();
         var failed = HilReport.Create(s, Run(1.5));
         failed.Passed.Should().BeFalse();
         failed.Summary().Should().Contain("FAIL").And.Contain("safe_mode_within_periods");

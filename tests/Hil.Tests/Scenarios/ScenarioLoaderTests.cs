@@ -52,7 +52,7 @@ public class ScenarioLoaderTests
         var s = Parse(Valid);
         s.Target.Should().Be(ScenarioTarget.Sim);
         s.Timing.Should().Be(ScenarioTiming.Lockstep);
-        s.ControlPeriodS.Should().Be(0.02);
+        s.ControlPeriodS.Should().Be(0.002);
         s.Faults.Should().ContainSingle().Which.Should().Be(new Fault(FaultKind.Drop, 1, 0.2, RelayTopic.JointStates, 0, 0));
         s.Criteria.SafeModeWithinPeriods.Should().Be(2);
         s.Layout.Name.Should().Be("maze-01");

@@ -67,7 +67,11 @@ public sealed class MasterLoader : IDisposable
                 if (!got.TryGetValue(key, out var v) || v != value)
                     throw new ConfigException($"metadata_props '{key}': running bundle has '{value}', new master has '{v ?? "(missing)"}'", full);
             }
-            return new SessionMaster(session, full, actual, entry.OutputSize);
+            var master = new SessionMaster(session, full, actual, entry.OutputSize);
+            // ONNX Runtime's first Run allocates and plans (milliseconds): do it here so the control thread's first
+            // tick with the new master costs what every later one does.
+            master.Logits(new float[entry.InputSize], new float[entry.OutputSize]);
+            return master;
         }
         catch
         {

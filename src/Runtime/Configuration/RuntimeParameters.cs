@@ -107,7 +107,9 @@ public sealed record RuntimeParameters
             return v;
         }
 
-        var models = modelsOverride ?? p.GetString("models_dir");
+        // Read models_dir even when --models overrides it, so the key counts as known (RejectUnread).
+        var modelsFromFile = p.GetString("models_dir", "");
+        var models = modelsOverride ?? modelsFromFile;
         if (models.Length == 0) throw Bad("models_dir", "must name the exported models directory, e.g. models/quadruped");
         var joints = p.GetStringList("joint_names");
         if (joints.Count == 0) throw Bad("joint_names", "must list at least one joint");

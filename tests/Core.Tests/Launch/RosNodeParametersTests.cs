@@ -89,6 +89,6 @@ public sealed class RosNodeParametersTests : IDisposable
         sim.GetDouble("physics_rate_hz").Should().Be(500.0);
         var runtime = RosNodeParameters.Load("mlsh_runtime", [Path.Combine(MlshPaths.Root, "launch", "params", "runtime.yaml")]);
         runtime.GetStringList("joint_names").Should().HaveCount(8);
-        runtime.GetDouble("control_rate_hz").Should().Be(50.0);
+        runtime.GetDouble("control_rate_hz").Should().Be(500.0, "the runtime runs the PD law at the training physics rate");
     }
 }

@@ -22,6 +22,7 @@ public sealed class VerbContractTests
     [InlineData("eval")]
     [InlineData("export")]
     [InlineData("sim")]
+    [InlineData("run")]
     [InlineData("launch")]
     [InlineData("hil")]
     [InlineData("topic")]

@@ -158,6 +158,8 @@ public sealed unsafe class MqttClient : IDisposable
                 _initialRetry = new Timer(_ => RetryInitialConnect(), null, options.ReconnectDelay, options.ReconnectDelay);
                 return;
             }
+            if (rc == MosquittoNative.MOSQ_ERR_SUCCESS && _blockingConnect)
+                (rc, errno) = SettleTlsHandshake();
             if (rc != MosquittoNative.MOSQ_ERR_SUCCESS)
             {
                 // E.g. MOSQ_ERR_TLS: the broker's certificate failed verification. Retrying cannot fix configuration.
@@ -165,8 +167,32 @@ public sealed unsafe class MqttClient : IDisposable
                 SetState(MqttConnectionState.Refused, raise: false);
                 MosquittoNative.Check(rc, "mosquitto_connect_async", errno);
             }
-            StartNetworkThread();
+            if (State != MqttConnectionState.Refused) StartNetworkThread();
         }
+    }
+
+    /// <summary>How long Connect waits for a TLS handshake and the CONNACK before leaving them to the network thread.</summary>
+    internal static readonly TimeSpan TlsHandshakeBudget = TimeSpan.FromSeconds(10);
+
+    // Caller holds _gate. DESIGN: libmosquitto's blocking connect makes the socket non-blocking before SSL_connect,
+    // so the handshake usually stops at WANT_READ and mosquitto_connect returns success before the broker's
+    // certificate has even arrived. Whether a bad certificate surfaced at Connect was then a race. Pumping
+    // mosquitto_loop on this thread until the CONNACK (or a fatal error) settles it deterministically; a TLS failure
+    // met later by libmosquitto's own thread would end that thread without any callback.
+    private (int Rc, int Errno) SettleTlsHandshake()
+    {
+        var deadline = Environment.TickCount64 + (long)TlsHandshakeBudget.TotalMilliseconds;
+        while (State is MqttConnectionState.Connecting or MqttConnectionState.Reconnecting && Environment.TickCount64 < deadline)
+        {
+            var rc = MosquittoNative.mosquitto_loop(_handle, 50, 1);
+            var errno = Marshal.GetLastPInvokeError();
+            if (rc == MosquittoNative.MOSQ_ERR_SUCCESS) continue;
+            // A dropped TCP connection is the network thread's to retry; everything else is configuration.
+            return rc is MosquittoNative.MOSQ_ERR_ERRNO or MosquittoNative.MOSQ_ERR_NO_CONN or MosquittoNative.MOSQ_ERR_CONN_LOST
+                ? (MosquittoNative.MOSQ_ERR_SUCCESS, 0)
+                : (rc, errno);
+        }
+        return (MosquittoNative.MOSQ_ERR_SUCCESS, 0);
     }
 
     // Caller holds _gate.
@@ -183,11 +209,23 @@ public sealed unsafe class MqttClient : IDisposable
             if (_disposed || _loopStarted) return;
             var rc = _blockingConnect ? MosquittoNative.mosquitto_reconnect(_handle) : MosquittoNative.mosquitto_reconnect_async(_handle);
             var errno = Marshal.GetLastPInvokeError();
+            if (rc == MosquittoNative.MOSQ_ERR_SUCCESS && _blockingConnect)
+                (rc, errno) = SettleTlsHandshake();
+            if (rc is not MosquittoNative.MOSQ_ERR_SUCCESS and not MosquittoNative.MOSQ_ERR_ERRNO)
+            {
+                // The broker is up but its certificate fails verification: stop retrying, as Connect would have.
+                _lastError = MosquittoNative.ErrorText(rc, errno);
+                _initialRetry?.Dispose();
+                _initialRetry = null;
+                SetState(MqttConnectionState.Refused, raise: true);
+                return;
+            }
             if (rc != MosquittoNative.MOSQ_ERR_SUCCESS)
             {
                 _lastError = MosquittoNative.ErrorText(rc, errno);
                 return;
             }
+            if (State == MqttConnectionState.Refused) { _initialRetry?.Dispose(); _initialRetry = null; return; }
             _initialRetry?.Dispose();
             _initialRetry = null;
             try

@@ -13,6 +13,8 @@ internal static unsafe partial class MosquittoNative
     internal const int MOSQ_ERR_SUCCESS = 0;
     internal const int MOSQ_ERR_INVAL = 3;
     internal const int MOSQ_ERR_NO_CONN = 4;
+    internal const int MOSQ_ERR_CONN_LOST = 7;
+    internal const int MOSQ_ERR_TLS = 8;
     internal const int MOSQ_ERR_ERRNO = 14;
     internal const int MOSQ_OPT_PROTOCOL_VERSION = 1;
     internal const int MOSQ_OPT_TCP_NODELAY = 11;
@@ -108,6 +110,10 @@ internal static unsafe partial class MosquittoNative
 
     [LibraryImport(Lib)]
     internal static partial int mosquitto_loop_start(SafeMosquittoHandle mosq);
+
+    /// <summary>One pass of libmosquitto's single-threaded network loop (select up to <paramref name="timeoutMs"/>).</summary>
+    [LibraryImport(Lib, SetLastError = true)]
+    internal static partial int mosquitto_loop(SafeMosquittoHandle mosq, int timeoutMs, int maxPackets);
 
     [LibraryImport(Lib)]
     internal static partial int mosquitto_loop_stop(SafeMosquittoHandle mosq, [MarshalAs(UnmanagedType.U1)] bool force);

@@ -40,6 +40,7 @@ public sealed class RuntimeNode : IDisposable
     private readonly MqttTelemetry? _mqtt;
     private readonly StringMsg _commandMsg = new();
     private LoopTiming? _timing;
+    private SimTimeLoop? _simLoop;
 
     /// <exception cref="ConfigException">The bundle is missing, malformed or disagrees with the parameters (names both sides).</exception>
     public RuntimeNode(RuntimeParameters parameters, RosNodeOptions rosOptions, string nodeName, TextWriter log)
@@ -81,6 +82,19 @@ public sealed class RuntimeNode : IDisposable
     public DdsRobotHardware Hardware => _hardware;
     public PolicyBundle Bundle => _bundle;
     public MqttTelemetry? Mqtt => _mqtt;
+
+    /// <summary>
+    /// Simulated time: the longest wall-clock wait, per cycle, for the sensor samples due at a /clock tick (see
+    /// <see cref="DdsRobotHardware.DrainForClock"/>). A sample later than this is used by the next cycle instead.
+    /// </summary>
+    public static readonly TimeSpan SimStateWait = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>When the controller last entered and left safe mode, on the node's clock (/clock under use_sim_time,
+    /// system time otherwise), recorded on the control thread at the cycle the mode changed.</summary>
+    public SafeModeTimes SafeModeTimes { get; } = new();
+
+    /// <summary>The /clock-driven loop while <see cref="Run"/> runs with use_sim_time (null otherwise).</summary>
+    public SimTimeLoop? SimLoop => Volatile.Read(ref _simLoop);
 
     /// <summary>Timing of the running loop (null before <see cref="Run"/> starts it).</summary>
     public LoopTiming? Timing => Volatile.Read(ref _timing);
@@ -128,15 +142,27 @@ public sealed class RuntimeNode : IDisposable
     /// <returns>0 after a requested stop, 1 when the control loop failed (the fault is logged).</returns>
     public int Run(CancellationToken stop)
     {
-        using var wall = _p.UseSimTime ? null : new PeriodicControlThread<ControllerCycle>(new ControllerCycle(Controller), new ControlThreadOptions
+        using var wall = _p.UseSimTime ? null : new PeriodicControlThread<ControllerCycle>(new ControllerCycle(Controller, SafeModeTimes), new ControlThreadOptions
         {
             Period = _p.Period,
             RealtimePriority = _p.RealtimePriority > 0 ? _p.RealtimePriority : null,
             CpuAffinity = _p.CpuAffinity >= 0 ? _p.CpuAffinity : null,
         });
         using var sim = _p.UseSimTime
-            ? new SimTimeLoop(_node, _p.ClockTopic, _p.Period, () => _hardware.Drain(TimeSpan.FromMilliseconds(2)), Controller.Update)
+            ? new SimTimeLoop(_node, _p.ClockTopic, _p.Period,
+                (now, previous) => _hardware.DrainForClock(now, previous, SimStateWait),
+                now =>
+                {
+                    Controller.Update();
+                    SafeModeTimes.AfterCycle(Controller, now);
+                },
+                () =>
+                {
+                    _hardware.ResetStamps();
+                    Controller.NotifyClockReset();
+                })
             : null;
+        Volatile.Write(ref _simLoop, sim);
         if (wall is not null)
         {
             _hardware.StartReaderThread();
@@ -186,9 +212,13 @@ public sealed class RuntimeNode : IDisposable
     }
 
     /// <summary>Adapter: one <see cref="HierarchicalController.Update"/> per tick of the control thread.</summary>
-    private sealed class ControllerCycle(HierarchicalController controller) : IControlCycle
+    private sealed class ControllerCycle(HierarchicalController controller, SafeModeTimes times) : IControlCycle
     {
-        public void Run(in ControlTick tick) => controller.Update();
+        public void Run(in ControlTick tick)
+        {
+            controller.Update();
+            times.AfterCycle(controller, SafeModeTimes.SystemTimeNs());
+        }
     }
 
     /// <summary>Publishes what the control thread recorded; runs on the node's supervisor thread (may allocate).</summary>
@@ -199,11 +229,20 @@ public sealed class RuntimeNode : IDisposable
         private readonly LatencyHistogramSnapshot _compute = new();
         private int _lastSkill = int.MinValue;
         private SafetyFaults _lastFaults = (SafetyFaults)(-1);
+        private ControllerMode _lastMode = (ControllerMode)(-1);
+        private bool _skipReported;
         private long _lastMasterTicks;
         private long _nextDiagnostics;
 
         public void Tick()
         {
+            if (!_skipReported && owner.SimLoop is { ClockSkippedCycles: > 0 } loop)
+            {
+                // Not a runtime fault: the simulator steps further per command than one control period (its lockstep
+                // decimation must be physics rate / control_rate_hz), so the PD law no longer runs every period.
+                _skipReported = true;
+                owner._log.WriteLine($"[{owner._node.FullyQualifiedName}] {owner._p.ClockTopic} advanced over {loop.ClockSkippedCycles} control deadline(s) without a cycle: the simulator steps further than one control period ({owner._p.Period.TotalMilliseconds} ms) per tick; run it in lockstep with one command per control period");
+            }
             var s = owner.Controller.Status.Read();
             if (s.ActiveSkill != _lastSkill)
             {
@@ -212,9 +251,11 @@ public sealed class RuntimeNode : IDisposable
                 owner._skillPub.Publish(_skill);
             }
             var now = MonotonicClock.NowNanoseconds();
-            if (s.Faults != _lastFaults || now >= _nextDiagnostics)
+            // Published at once on every fault or mode change (the HIL harness times safe mode from these reports).
+            if (s.Faults != _lastFaults || s.Mode != _lastMode || now >= _nextDiagnostics)
             {
                 _lastFaults = s.Faults;
+                _lastMode = s.Mode;
                 _nextDiagnostics = now + 1_000_000_000;
                 PublishDiagnostics(s);
             }
@@ -241,6 +282,14 @@ public sealed class RuntimeNode : IDisposable
                 new KeyValue { Key = "joint_state_age_cycles", Value = s.JointStateAgeCycles == int.MaxValue ? "never" : s.JointStateAgeCycles.ToString(CultureInfo.InvariantCulture) },
                 new KeyValue { Key = "safe_mode_entries", Value = s.SafeModeEntries.ToString(CultureInfo.InvariantCulture) },
                 new KeyValue { Key = "deadline_misses", Value = (t?.DeadlineMisses ?? 0).ToString(CultureInfo.InvariantCulture) },
+                new KeyValue { Key = "cycles", Value = (t?.Cycles ?? 0).ToString(CultureInfo.InvariantCulture) },
+                new KeyValue { Key = "time_source", Value = owner._p.UseSimTime ? "sim" : "system" },
+                new KeyValue { Key = "clock_skipped_cycles", Value = (owner.SimLoop?.ClockSkippedCycles ?? 0).ToString(CultureInfo.InvariantCulture) },
+                new KeyValue { Key = "clock_resets", Value = (owner.SimLoop?.ClockResets ?? 0).ToString(CultureInfo.InvariantCulture) },
+                new KeyValue { Key = "last_safe_mode_entry_s", Value = SafeModeTimes.Seconds(owner.SafeModeTimes.LastEntryNs) },
+                new KeyValue { Key = "last_safe_mode_exit_s", Value = SafeModeTimes.Seconds(owner.SafeModeTimes.LastExitNs) },
+                new KeyValue { Key = "cycle_time_p50_us", Value = (_compute.P50 / 1000.0).ToString("F1", CultureInfo.InvariantCulture) },
+                new KeyValue { Key = "cycle_time_max_us", Value = (_compute.Max / 1000.0).ToString("F1", CultureInfo.InvariantCulture) },
                 new KeyValue { Key = "cycle_time_p99_us", Value = (_compute.P99 / 1000.0).ToString("F1", CultureInfo.InvariantCulture) },
             ];
             _diag.Header.Stamp.SetNanoseconds(DateTime.UtcNow.Ticks * 100 - DateTime.UnixEpoch.Ticks * 100);

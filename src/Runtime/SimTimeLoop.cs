@@ -6,39 +6,70 @@ using Mlsh.Runtime.Timing;
 namespace Mlsh.Runtime;
 
 /// <summary>
-/// Drives control cycles from simulated time (use_sim_time): each /clock message at or past the next deadline
-/// (first clock + k·period on the simulated time line) runs one cycle, so the runtime answers every simulator step
-/// in lockstep. Deadlines the clock jumped over count as misses, as on the wall clock. Owns one thread and the
-/// /clock subscription; <see cref="Stop"/> joins it.
+/// Drives control cycles from simulated time (use_sim_time): the first /clock tick at or past the next control
+/// deadline (first tick + k·period on the simulated time line) runs one cycle, so against a lockstep simulator that
+/// advances one control period per command the runtime runs exactly one cycle per control period of simulated time.
+/// Owns one thread and the /clock subscription; <see cref="Stop"/> joins it.
 /// </summary>
+/// <remarks>
+/// <para>DESIGN: what "late" means on simulated time. A deadline miss is a wall-clock notion (the control thread woke
+/// or finished after its deadline on the real clock); under /clock the simulated world waits for a lockstep
+/// controller, so this loop never counts deadline misses. What can go wrong instead is that the clock advances over
+/// control deadlines without a cycle (a simulator stepping further per command than one control period, or a
+/// real-time simulator running ahead of a slow runtime): those deadlines are counted as
+/// <see cref="ClockSkippedCycles"/>, which must stay 0 in lockstep. <see cref="WakeLateness"/> records the simulated
+/// time between a deadline and the tick that served it (0 in exact lockstep); <see cref="ComputeTime"/> is the wall
+/// time of the controller's cycle itself (not of waiting for the state).</para>
+/// <para>A clock that goes backwards means the simulator was restarted: a new clock epoch starts at that tick, and
+/// <c>clockReset</c> runs before its first cycle (the node puts the controller into safe mode: its state and action
+/// history belong to the old world).</para>
+/// </remarks>
 public sealed class SimTimeLoop : IDisposable
 {
     private readonly Subscription<Clock> _clock;
     private readonly long _periodNs;
-    private readonly Action _beforeCycle;
-    private readonly Action _cycle;
+    private readonly Action<long, long> _beforeCycle;
+    private readonly Action<long> _cycle;
+    private readonly Action _clockReset;
     private readonly Clock _msg = new();
     private Thread? _thread;
     private volatile bool _stop;
-    private long _cycles, _misses, _simTimeNs;
+    private long _cycles, _skipped, _resets, _simTimeNs;
 
-    /// <param name="beforeCycle">Runs first on each tick (e.g. drain the sensor topics so the cycle sees this step's state).</param>
-    public SimTimeLoop(RosNode node, string clockTopic, TimeSpan period, Action beforeCycle, Action cycle)
+    /// <param name="beforeCycle">Runs first on each cycle with (clock time, clock time of the previous cycle or
+    /// long.MinValue), e.g. to drain the sensor topics so the cycle sees this tick's state.</param>
+    /// <param name="cycle">One control cycle, given the simulated time (ns) it runs at.</param>
+    /// <param name="clockReset">Runs on the loop thread when the clock went backwards, before the new epoch's first cycle.</param>
+    public SimTimeLoop(RosNode node, string clockTopic, TimeSpan period, Action<long, long> beforeCycle, Action<long> cycle, Action? clockReset = null)
     {
-        _clock = node.CreateSubscription<Clock>(clockTopic, QosProfile.Clock);
         _periodNs = (long)(period.TotalMicroseconds * 1000);
+        if (_periodNs <= 0) throw new ArgumentOutOfRangeException(nameof(period), period, "the control period must be positive");
+        _clock = node.CreateSubscription<Clock>(clockTopic, QosProfile.Clock);
         _beforeCycle = beforeCycle;
         _cycle = cycle;
+        _clockReset = clockReset ?? (() => { });
     }
 
     public LatencyHistogram ComputeTime { get; } = new();
 
-    /// <summary>Simulated-time lateness of each cycle's clock tick behind its deadline.</summary>
+    /// <summary>Simulated time (ns) between each cycle's deadline and the clock tick that ran it.</summary>
     public LatencyHistogram WakeLateness { get; } = new();
 
     public long CyclesRun => Volatile.Read(ref _cycles);
-    public long DeadlineMisses => Volatile.Read(ref _misses);
+
+    /// <summary>Always 0: deadline misses are a wall-clock notion (see the remarks); skipped deadlines are <see cref="ClockSkippedCycles"/>.</summary>
+    public long DeadlineMisses => 0;
+
+    /// <summary>Control deadlines the clock advanced over without a cycle (0 in exact lockstep).</summary>
+    public long ClockSkippedCycles => Volatile.Read(ref _skipped);
+
+    /// <summary>Times the clock went backwards (simulator restarts).</summary>
+    public long ClockResets => Volatile.Read(ref _resets);
+
+    /// <summary>The newest /clock time (ns).</summary>
     public long SimTimeNs => Volatile.Read(ref _simTimeNs);
+
+    public TimeSpan Period => TimeSpan.FromTicks(_periodNs / 100);
     public Exception? Fault { get; private set; }
     public bool IsRunning => _thread is { IsAlive: true };
 
@@ -53,27 +84,35 @@ public sealed class SimTimeLoop : IDisposable
     {
         try
         {
-            long next = -1;
+            long next = long.MinValue, last = long.MinValue, previousCycle = long.MinValue;
             while (!_stop)
             {
                 if (!_clock.WaitForData(TimeSpan.FromMilliseconds(50)) || !_clock.TryTake(_msg)) continue;
                 var now = _msg.Time.ToNanoseconds();
                 Volatile.Write(ref _simTimeNs, now);
-                if (next < 0 || now < next - 100 * _periodNs) next = now; // first tick, or the simulator restarted
-                if (now < next) continue;
-                var start = MonotonicClock.NowNanoseconds();
-                _beforeCycle();
-                _cycle();
-                ComputeTime.Record(MonotonicClock.NowNanoseconds() - start);
-                WakeLateness.Record(now - next);
-                Volatile.Write(ref _cycles, _cycles + 1);
-                next += _periodNs;
-                if (now >= next)
+                if (last != long.MinValue && now < last)
                 {
-                    var skipped = (now - next) / _periodNs + 1;
-                    next += skipped * _periodNs;
-                    Volatile.Write(ref _misses, _misses + skipped);
+                    // The simulator restarted (its clock counts from 0 again): a new epoch starts at this tick.
+                    Volatile.Write(ref _resets, _resets + 1);
+                    _clockReset();
+                    next = long.MinValue;
+                    previousCycle = long.MinValue;
                 }
+                last = now;
+                if (next == long.MinValue) next = now;
+                if (now < next) continue; // a tick between deadlines, or the same tick published again
+                // Deadlines strictly before the one this tick serves got no cycle.
+                var skipped = (now - next) / _periodNs;
+                var deadline = next + skipped * _periodNs;
+                _beforeCycle(now, previousCycle);
+                var start = MonotonicClock.NowNanoseconds();
+                _cycle(now);
+                ComputeTime.Record(MonotonicClock.NowNanoseconds() - start);
+                WakeLateness.Record(now - deadline);
+                Volatile.Write(ref _cycles, _cycles + 1);
+                if (skipped > 0) Volatile.Write(ref _skipped, _skipped + skipped);
+                previousCycle = now;
+                next = deadline + _periodNs;
             }
         }
         catch (Exception e)

@@ -101,7 +101,7 @@ public static class DemoRunner
             {
                 Environment = new Dictionary<string, string?>(p.Environment) { ["ROS_DOMAIN_ID"] = domain },
                 Parameters = p.Name == "mlsh_sim"
-                    ? [.. p.Parameters, NodeParameterSource.FromValues([new("timing_mode", o.Lockstep ? "lockstep" : "realtime")])]
+                    ? [.. p.Parameters, Running.LockstepPairing.SimTiming(o.RepositoryRoot, o.Lockstep)]
                     : p.Parameters,
             }).ToArray(),
         };

@@ -273,10 +273,7 @@ public sealed class ScenarioRunner
         var (plan, spec) = Load("sim.launch.yaml", new Dictionary<string, string> { ["layout"] = layoutPath });
         spec = spec with
         {
-            Parameters = [.. spec.Parameters, NodeParameterSource.FromValues(
-            [
-                new("timing_mode", _scenario.Timing == ScenarioTiming.Lockstep ? "lockstep" : "realtime"),
-            ])],
+            Parameters = [.. spec.Parameters, LockstepPairing.SimTiming(_options.RepositoryRoot, _scenario.Timing == ScenarioTiming.Lockstep)],
             Environment = WithDomain(spec.Environment),
         };
         return new LaunchedNode(plan, spec, LaunchOptions());

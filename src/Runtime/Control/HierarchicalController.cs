@@ -44,6 +44,7 @@ public sealed class HierarchicalController
     private long _jointSeq, _imuSeq, _odomSeq;
     private int _jointAge, _imuAge, _odomAge;
     private int _clearCycles;
+    private int _clockReset;
     private ControllerStatus _status;
 
     /// <param name="bundle">Validated models; <see cref="DeploymentContract.Check"/> must have passed for <paramref name="parameters"/>.</param>
@@ -128,12 +129,18 @@ public sealed class HierarchicalController
     /// <summary>The efforts written in the last cycle (control thread only).</summary>
     internal ReadOnlySpan<double> Effort => _effort;
 
+    /// <summary>The robot's clock went backwards (a restarted simulator under use_sim_time): the next cycle enters safe
+    /// mode with <see cref="SafetyFaults.ClockReset"/> and the policy restarts from an episode start after
+    /// recovery_cycles. Any thread.</summary>
+    public void NotifyClockReset() => Volatile.Write(ref _clockReset, 1);
+
     /// <summary>One control cycle. Control thread only; allocation-free.</summary>
     public void Update()
     {
         _hardware.ReadState(_frame);
         var faults = CheckState();
         if (Commands.EmergencyStopActive) faults |= SafetyFaults.EmergencyStop;
+        if (Interlocked.Exchange(ref _clockReset, 0) != 0) faults |= SafetyFaults.ClockReset;
 
         _builder.Build(new RobotState
         {

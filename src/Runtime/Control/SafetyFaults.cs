@@ -19,6 +19,9 @@ public enum SafetyFaults
     JointVelocityLimit = 1 << 6,
     /// <summary>Operator e-stop (ROS topic or MQTT) until a resume.</summary>
     EmergencyStop = 1 << 7,
+    /// <summary>The robot's clock started a new epoch (use_sim_time: the simulator was restarted); held for one cycle,
+    /// then the usual recovery_cycles: the controller's state and action history belong to the old world.</summary>
+    ClockReset = 1 << 8,
 }
 
 /// <summary>What drives the joints this cycle.</summary>

@@ -38,6 +38,7 @@ public sealed class DdsRobotHardware : IRobotHardware, IDisposable
     private readonly double[] _jointScratch, _imuScratch = new double[ImuLength], _odomScratch = new double[OdomLength];
     private readonly double[] _jointRead, _imuRead = new double[ImuLength], _odomRead = new double[OdomLength];
     private readonly int[] _jointIndex; // message position of joint i, from the last message's names
+    private readonly StampTrack _jointStamps = new(), _imuStamps = new(), _odomStamps = new();
     private Thread? _reader;
     private volatile bool _stop;
     private long _rejectedJointStates;
@@ -94,9 +95,13 @@ public sealed class DdsRobotHardware : IRobotHardware, IDisposable
     public void Drain(TimeSpan waitForJointState = default)
     {
         if (_jointSub.TryTake(_jointMsg) || (waitForJointState > TimeSpan.Zero && _jointSub.WaitForData(waitForJointState) && _jointSub.TryTake(_jointMsg)))
+        {
+            _jointStamps.Observe(_jointMsg.Header.Stamp.ToNanoseconds());
             PublishJointState();
+        }
         if (_imuSub.TryTake(_imuMsg))
         {
+            _imuStamps.Observe(_imuMsg.Header.Stamp.ToNanoseconds());
             RosFrames.ToWxyz(_imuMsg.Orientation, _imuScratch.AsSpan(0, 4));
             var w = _imuMsg.AngularVelocity;
             var a = _imuMsg.LinearAcceleration;
@@ -106,11 +111,81 @@ public sealed class DdsRobotHardware : IRobotHardware, IDisposable
         }
         if (_odomSub.TryTake(_odomMsg))
         {
+            _odomStamps.Observe(_odomMsg.Header.Stamp.ToNanoseconds());
             var p = _odomMsg.Pose.Pose.Position;
             var v = _odomMsg.Twist.Twist.Linear;
             _odomScratch[0] = p.X; _odomScratch[1] = p.Y; _odomScratch[2] = p.Z;
             _odomScratch[3] = v.X; _odomScratch[4] = v.Y; _odomScratch[5] = v.Z;
             _odom.Write(_odomScratch);
+        }
+    }
+
+    /// <summary>
+    /// Simulated time: drains the sensor topics until every source has delivered the sample due at
+    /// <paramref name="clockNs"/> (waiting at most <paramref name="maxWait"/> of wall time), so the cycle that answers a
+    /// /clock tick sees the state stamped with that tick, as in the simulator's lockstep. Allocation-free; the
+    /// draining thread only.
+    /// </summary>
+    /// <remarks>
+    /// DESIGN: a source is waited for only when its next sample is due by this tick (its last stamp plus its own
+    /// publication period, learnt from the last two stamps) and it delivered everything due at the previous tick.
+    /// A source published at a lower rate than /clock (odometry at 100 Hz) is not waited for between its samples, and
+    /// a source that stopped (a dropped topic: the watchdog's business) costs one bounded wait, not one per cycle.
+    /// </remarks>
+    /// <param name="previousClockNs">The clock time of the previous cycle (long.MinValue before the first).</param>
+    public void DrainForClock(long clockNs, long previousClockNs, TimeSpan maxWait)
+    {
+        Drain();
+        var deadline = Timing.MonotonicClock.NowNanoseconds() + (long)(maxWait.TotalMicroseconds * 1000);
+        while (true)
+        {
+            Subscription<JointState>? joint = _jointStamps.Due(clockNs, previousClockNs) ? _jointSub : null;
+            var imuDue = _imuStamps.Due(clockNs, previousClockNs);
+            var odomDue = _odomStamps.Due(clockNs, previousClockNs);
+            if (joint is null && !imuDue && !odomDue) return;
+            var left = deadline - Timing.MonotonicClock.NowNanoseconds();
+            if (left <= 0) return;
+            // One waitset per subscription: wait on one that is due (at most 1 ms at a time), then drain all three.
+            var slice = TimeSpan.FromTicks(Math.Clamp(left / 100, 1, TimeSpan.TicksPerMillisecond));
+            if (joint is not null) joint.WaitForData(slice);
+            else if (imuDue) _imuSub.WaitForData(slice);
+            else _odomSub.WaitForData(slice);
+            Drain();
+        }
+    }
+
+    /// <summary>Forgets the stamps seen so far (the clock started a new epoch: a restarted simulator counts from 0 again).</summary>
+    public void ResetStamps()
+    {
+        _jointStamps.Reset();
+        _imuStamps.Reset();
+        _odomStamps.Reset();
+    }
+
+    /// <summary>Last two header stamps of one source (ns), written and read by the draining thread only.</summary>
+    private sealed class StampTrack
+    {
+        private long _last = long.MinValue, _period;
+
+        public void Observe(long stampNs)
+        {
+            if (_last != long.MinValue && stampNs > _last) _period = stampNs - _last;
+            else if (stampNs < _last) _period = 0; // new epoch: relearn the period
+            _last = stampNs;
+        }
+
+        /// <summary>True when the next sample is due at or before <paramref name="clockNs"/> and the source kept pace up to the previous tick.</summary>
+        public bool Due(long clockNs, long previousClockNs)
+        {
+            if (_last == long.MinValue || _period <= 0) return false;
+            var next = _last + _period;
+            return next <= clockNs && (previousClockNs == long.MinValue || next > previousClockNs);
+        }
+
+        public void Reset()
+        {
+            _last = long.MinValue;
+            _period = 0;
         }
     }
 

@@ -1,0 +1,39 @@
+using System.Globalization;
+using Mlsh.Runtime.Control;
+
+namespace Mlsh.Runtime;
+
+/// <summary>
+/// The node's own record of when the controller last entered and left safe mode, on the node's clock: simulated time
+/// (/clock) under use_sim_time, system time (ns since the Unix epoch, as ROS time without sim time) otherwise. Written
+/// on the control thread right after the cycle that changed the mode (so an entry is stamped with the cycle that
+/// acted on the fault), read from any thread. Allocation-free.
+/// </summary>
+public sealed class SafeModeTimes
+{
+    /// <summary>The value of <see cref="LastEntryNs"/>/<see cref="LastExitNs"/> before the first transition.</summary>
+    public const long Never = long.MinValue;
+
+    private ControllerMode _mode = ControllerMode.Safe; // the controller starts in safe mode
+    private long _entryNs = Never, _exitNs = Never;
+
+    public long LastEntryNs => Volatile.Read(ref _entryNs);
+    public long LastExitNs => Volatile.Read(ref _exitNs);
+
+    /// <summary>Control thread, after each cycle: records a mode change at <paramref name="timeNs"/>.</summary>
+    public void AfterCycle(HierarchicalController controller, long timeNs)
+    {
+        var mode = controller.Status.Read().Mode;
+        if (mode == _mode) return;
+        _mode = mode;
+        if (mode == ControllerMode.Safe) Volatile.Write(ref _entryNs, timeNs);
+        else Volatile.Write(ref _exitNs, timeNs);
+    }
+
+    /// <summary>System time in ns since the Unix epoch (allocation-free).</summary>
+    public static long SystemTimeNs() => (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100;
+
+    /// <summary>Seconds with ns precision for diagnostics, or "never".</summary>
+    public static string Seconds(long ns) =>
+        ns == Never ? "never" : (ns / 1_000_000_000).ToString(CultureInfo.InvariantCulture) + "." + (ns % 1_000_000_000).ToString("D9", CultureInfo.InvariantCulture);
+}

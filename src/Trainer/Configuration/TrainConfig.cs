@@ -68,6 +68,8 @@ public sealed class TrainConfig
         v.AtLeast("envs", Envs, 1);
         v.AtLeast("rollout_steps", RolloutSteps, 1);
         Hierarchy.Validate(v, "hierarchy");
+        if (IsFlat && Hierarchy.CollapseGuard is not null)
+            v.Fail("hierarchy.collapse_guard", "a guard", "no collapse_guard with algorithm: flat (it guards MLSH sub-policies)");
         if (!IsFlat && RolloutSteps % Hierarchy.MacroSteps != 0)
             v.Fail("rollout_steps", RolloutSteps.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 $"a multiple of hierarchy.macro_steps ({Hierarchy.MacroSteps}) so that every rollout holds whole macro steps");
@@ -136,6 +138,11 @@ public sealed class HierarchyConfig
     /// <summary>Probability that the master's choice is replaced by a uniformly random sub-policy
     /// (exploration over skills); the stored log-probability is the master's own.</summary>
     public float MasterEpsilon { get; set; }
+    /// <summary>Opt-in guard against sub-policy collapse (openai/mlsh issue #9); null (key absent) = off.</summary>
+    // DESIGN: omitted from the serialized config when absent, so that configs without the guard keep the
+    // fingerprint (and resumable checkpoints) they had before the guard existed.
+    [YamlMember(DefaultValuesHandling = DefaultValuesHandling.OmitNull)]
+    public CollapseGuardConfig? CollapseGuard { get; set; }
 
     internal void Validate(ConfigValidator v, string prefix)
     {
@@ -144,6 +151,39 @@ public sealed class HierarchyConfig
         v.AtLeast($"{prefix}.warmup_iterations", WarmupIterations, 0);
         v.AtLeast($"{prefix}.joint_iterations", JointIterations, 1);
         v.InRange($"{prefix}.master_epsilon", MasterEpsilon, 0f, 1f);
+        if (CollapseGuard is { } guard)
+        {
+            if (Subpolicies < 2) v.Fail($"{prefix}.collapse_guard", "a guard with 1 sub-policy", "hierarchy.subpolicies ≥ 2 (one sub-policy cannot collapse onto another), or remove collapse_guard");
+            guard.Validate(v, $"{prefix}.collapse_guard");
+        }
+    }
+}
+
+/// <summary>
+/// Re-initialises a sub-policy when, checked at the end of every task round outside the
+/// <see cref="GraceRounds"/> after the start and after each re-initialisation, either two sub-policies act alike (mean Hellinger distance of their action
+/// distributions on the round's last rollout below <see cref="MinDistance"/>) or one is hardly chosen by
+/// the masters (share of the round's joint-phase decisions below <see cref="MinUsage"/>), for
+/// <see cref="PatienceRounds"/> rounds in a row.
+/// </summary>
+public sealed class CollapseGuardConfig
+{
+    /// <summary>Hellinger distance in [0, 1] (0 = identical behaviour, 1 = disjoint) below which two sub-policies count as duplicates.</summary>
+    public float MinDistance { get; set; } = 0.2f;
+    /// <summary>Share of a round's joint-phase master decisions below which a sub-policy counts as unused (0 = never).</summary>
+    public float MinUsage { get; set; }
+    /// <summary>Consecutive rounds a condition must hold before a sub-policy is re-initialised.</summary>
+    public int PatienceRounds { get; set; } = 5;
+    /// <summary>Rounds without checks at the start of training and after each re-initialisation: freshly
+    /// initialised sub-policies act near-uniformly, hence alike, until they have learned something.</summary>
+    public int GraceRounds { get; set; } = 20;
+
+    internal void Validate(ConfigValidator v, string prefix)
+    {
+        v.InRange($"{prefix}.min_distance", MinDistance, 0f, 1f);
+        v.InRange($"{prefix}.min_usage", MinUsage, 0f, 1f);
+        v.InRange($"{prefix}.patience_rounds", PatienceRounds, 1, 1_000_000);
+        v.AtLeast($"{prefix}.grace_rounds", GraceRounds, 0);
     }
 }
 

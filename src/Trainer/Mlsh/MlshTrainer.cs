@@ -105,6 +105,14 @@ public sealed class MlshTrainer : IDisposable
 
     private readonly SkillDiversityMeter _diversity;
     private readonly long[] _usage;
+
+    // Collapse guard (null when hierarchy.collapse_guard is absent, for flat runs and for retuning).
+    private const int GuardSampleRows = 1024;
+    private readonly CollapseGuard? _guard;
+    private readonly double[] _roundUsage = [];
+    private readonly double[] _guardShares = [], _guardSums = [];
+    private readonly float[] _guardObs = [];
+    private readonly float[][] _guardOut = [];
     private double _sumReturn, _sumLength;
     private int _episodes, _successes;
 
@@ -193,6 +201,17 @@ public sealed class MlshTrainer : IDisposable
 
         _diversity = new SkillDiversityMeter(_k);
         _usage = new long[_k];
+        if (!_flat && !_frozen && config.Hierarchy.CollapseGuard is { } guard)
+        {
+            _guard = new CollapseGuard(guard, _k);
+            _roundUsage = new double[_k];
+            _guardShares = new double[_k];
+            _guardSums = new double[_k * (_k - 1) / 2 + 1];
+            var sample = Math.Min(rows, GuardSampleRows);
+            _guardObs = new float[sample * _obs];
+            _guardOut = new float[_k][];
+            for (var k = 0; k < _k; k++) _guardOut[k] = new float[sample * _env.ActionSpace.Size];
+        }
         if (_frozen) StartRound(resetMaster: true);
     }
 
@@ -260,6 +279,15 @@ public sealed class MlshTrainer : IDisposable
             }
         }
         FillRolloutMetrics(metrics);
+        if (_guard is not null)
+        {
+            if (phase == TrainingPhase.Joint)
+            {
+                for (var k = 0; k < _k; k++) _roundUsage[k] += _usage[k];
+                if (RoundIteration + 1 == RoundLength) GuardRoundEnd(metrics);
+            }
+            metrics.CollapseResets = _guard.Resets;
+        }
         Iteration++;
         RoundIteration++;
         metrics.Seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
@@ -287,6 +315,7 @@ public sealed class MlshTrainer : IDisposable
     {
         Round++;
         RoundIteration = 0;
+        Array.Clear(_roundUsage);
         var group = (ulong)(_reducer?.TaskGroup ?? 0);
         CurrentTask = _tasks[new SeededRandom(SeedStreams.Derive(_config.Seed, SeedStreams.Tasks, (ulong)Round, group)).NextInt(_tasks.Length)];
         if (_flat || !resetMaster) return;
@@ -355,6 +384,62 @@ public sealed class MlshTrainer : IDisposable
             _normM2[j] = Math.Max(0, sums[_obs + j] - n * mean * mean);
         }
         policy.Normalizer.Merge(n, _normMean, _normM2);
+    }
+
+    /// <summary>
+    /// End of a task round under the collapse guard: measures how alike the sub-policies act on a sample
+    /// of this rollout's states and how often the masters chose each in the round's joint iterations
+    /// (both summed over all MPI ranks, so every rank takes the same decision), and re-initialises the
+    /// sub-policy the guard names.
+    /// </summary>
+    private void GuardRoundEnd(IterationMetrics metrics)
+    {
+        var rows = _steps * _envs;
+        var n = _guardObs.Length / _obs;
+        var actions = _env.ActionSpace.Size;
+        for (var i = 0; i < n; i++)
+        {
+            var row = (int)((long)i * rows / n);
+            _subBatch.Observations.Slice(row * _obs, _obs).CopyTo(_guardObs.AsSpan(i * _obs, _obs));
+        }
+        for (var k = 0; k < _k; k++)
+        {
+            if (_subpolicies[k] is CategoricalActorCritic cat) cat.ActionLogProbabilities(_guardObs, n, _guardOut[k]);
+            else ((GaussianActorCritic)_subpolicies[k]).ActDeterministic(_guardObs, n, _guardOut[k]);
+        }
+        var p = 0;
+        for (var a = 0; a < _k; a++)
+            for (var b = a + 1; b < _k; b++)
+                _guardSums[p++] = _discrete
+                    ? CollapseGuard.SumHellingerCategorical(_guardOut[a], _guardOut[b], n, actions)
+                    : CollapseGuard.SumHellingerGaussian(_guardOut[a], ((GaussianActorCritic)_subpolicies[a]).LogStd,
+                        _guardOut[b], ((GaussianActorCritic)_subpolicies[b]).LogStd, n, actions);
+        _guardSums[p] = n;
+        _reducer?.Sum(ReduceScope.World, _guardSums);
+        _roundUsage.CopyTo(_guardShares, 0);
+        _reducer?.Sum(ReduceScope.World, _guardShares);
+        double decisions = 0;
+        foreach (var u in _guardShares) decisions += u;
+        for (var k = 0; k < _k; k++) _guardShares[k] = decisions > 0 ? _guardShares[k] / decisions : 0;
+
+        double closest = double.PositiveInfinity;
+        int closestA = 0, closestB = 1;
+        p = 0;
+        for (var a = 0; a < _k; a++)
+            for (var b = a + 1; b < _k; b++)
+            {
+                var d = _guardSums[p++] / _guardSums[^1];
+                if (d < closest) (closest, closestA, closestB) = (d, a, b);
+            }
+        metrics.SubpolicyDistance = closest;
+        var victim = _guard!.EndRound(Round, closest, closestA, closestB, _guardShares);
+        if (victim < 0) return;
+        metrics.ResetSubpolicy = victim;
+        // A fresh network from its own stream (the reset count makes every reset distinct); the observation
+        // normalizer keeps its statistics, which describe the task family, not the discarded skill.
+        var fresh = CreatePolicy(_config.Subpolicy, SeedStreams.Derive(_config.Seed, SeedStreams.SubpolicyReset, (ulong)victim, (ulong)_guard.Resets));
+        fresh.Parameters.CopyTo(_subpolicies[victim].Parameters);
+        _subUpdaters[victim].Optimizer.Reset();
     }
 
     /// <summary>The master a round starts from: a pure function of (seed, round, task group).</summary>
@@ -687,6 +772,14 @@ public sealed class MlshTrainer : IDisposable
             w.Section("master");
             w.Bool(_master is not null);
             if (_master is not null) WriteLearner(w, _master, _masterUpdater!);
+            // Only with the guard, so checkpoints of runs without it keep their format.
+            if (_guard is null) return;
+            w.Section("collapse_guard");
+            w.Int(_guard.DuplicateStreak);
+            foreach (var s in _guard.LowUsageStreaks) w.Int(s);
+            w.Int(_guard.Resets);
+            w.Int(_guard.LastResetRound);
+            w.Doubles(_roundUsage);
         });
     }
 
@@ -719,6 +812,16 @@ public sealed class MlshTrainer : IDisposable
         {
             _master = null;
             _masterUpdater = null;
+        }
+        if (_guard is not null)
+        {
+            r.Section("collapse_guard");
+            var streak = r.Int();
+            Span<int> low = stackalloc int[_k];
+            for (var i = 0; i < _k; i++) low[i] = r.Int();
+            var resets = r.Int();
+            _guard.Restore(streak, low, resets, r.Int());
+            r.Doubles(_roundUsage);
         }
         r.EnsureEnd();
     }

@@ -7,7 +7,7 @@ namespace Mlsh.Trainer.Mlsh;
 /// </summary>
 internal static class SeedStreams
 {
-    public const ulong Subpolicy = 1, SubpolicyShuffle = 2, Master = 3, MasterShuffle = 4, Env = 5, Tasks = 6, Acting = 7, Flat = 8;
+    public const ulong Subpolicy = 1, SubpolicyShuffle = 2, Master = 3, MasterShuffle = 4, Env = 5, Tasks = 6, Acting = 7, Flat = 8, SubpolicyReset = 9;
 
     public static ulong Derive(ulong seed, ulong purpose, ulong a = 0, ulong b = 0)
     {

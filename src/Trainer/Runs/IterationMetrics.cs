@@ -31,6 +31,13 @@ public sealed class IterationMetrics
     public double SubpolicyValueLoss { get; set; } = double.NaN;
     public double SubpolicyEntropy { get; set; } = double.NaN;
     public double SubpolicyApproxKl { get; set; } = double.NaN;
+    /// <summary>Collapse guard (hierarchy.collapse_guard), at the end of a round: the smallest mean Hellinger
+    /// distance between two sub-policies' action distributions on the rollout's states; NaN otherwise.</summary>
+    public double SubpolicyDistance { get; set; } = double.NaN;
+    /// <summary>Collapse guard: sub-policies re-initialised so far (0 without the guard).</summary>
+    public int CollapseResets { get; set; }
+    /// <summary>Collapse guard: the sub-policy re-initialised at the end of this iteration, or -1.</summary>
+    public int ResetSubpolicy { get; set; } = -1;
     public double Seconds { get; set; }
 
     public string ToJsonLine()
@@ -59,6 +66,9 @@ public sealed class IterationMetrics
             Num(w, "subpolicy_value_loss", SubpolicyValueLoss);
             Num(w, "subpolicy_entropy", SubpolicyEntropy);
             Num(w, "subpolicy_approx_kl", SubpolicyApproxKl);
+            Num(w, "subpolicy_distance", SubpolicyDistance);
+            w.WriteNumber("collapse_resets", CollapseResets);
+            if (ResetSubpolicy >= 0) w.WriteNumber("reset_subpolicy", ResetSubpolicy);
             Num(w, "seconds", Seconds);
             w.WriteEndObject();
         }
@@ -92,6 +102,9 @@ public sealed class IterationMetrics
             SubpolicyValueLoss = D("subpolicy_value_loss"),
             SubpolicyEntropy = D("subpolicy_entropy"),
             SubpolicyApproxKl = D("subpolicy_approx_kl"),
+            SubpolicyDistance = D("subpolicy_distance"),
+            CollapseResets = r.TryGetProperty("collapse_resets", out var cr) ? cr.GetInt32() : 0,
+            ResetSubpolicy = r.TryGetProperty("reset_subpolicy", out var rs) ? rs.GetInt32() : -1,
             Seconds = D("seconds"),
         };
     }

@@ -1,0 +1,252 @@
+using Mlsh.NeuralNets.Policies;
+using Mlsh.Trainer.Configuration;
+using Mlsh.Trainer.Mlsh;
+using Mlsh.Trainer.Runs;
+
+namespace Mlsh.Trainer.Tests.Mlsh;
+
+/// <summary>The collapse guard's decision rule, its distance measure, and its wiring into the trainer.</summary>
+public sealed class CollapseGuardTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("mlsh-guard-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static CollapseGuard Guard(float minDistance = 0.3f, float minUsage = 0f, int patience = 3, int grace = 2, int k = 2) =>
+        new(new CollapseGuardConfig { MinDistance = minDistance, MinUsage = minUsage, PatienceRounds = patience, GraceRounds = grace }, k);
+
+    [Fact]
+    public void EndRound_DuplicatesForPatienceRounds_ReinitialisesTheLessUsedOfThePair()
+    {
+        var g = Guard();
+        g.EndRound(2, 0.1, 0, 1, [0.7, 0.3]).Should().Be(-1);
+        g.EndRound(3, 0.1, 0, 1, [0.7, 0.3]).Should().Be(-1);
+        g.EndRound(4, 0.1, 0, 1, [0.7, 0.3]).Should().Be(1);
+        g.Resets.Should().Be(1);
+        g.DuplicateStreak.Should().Be(0, "the streak starts over after a reset");
+        g.LastResetRound.Should().Be(4);
+        // Grace for the fresh sub-policy: rounds 5 and 6 are not judged, 7-9 are.
+        g.EndRound(5, 0.1, 0, 1, [0.2, 0.8]).Should().Be(-1);
+        g.EndRound(6, 0.1, 0, 1, [0.2, 0.8]).Should().Be(-1);
+        g.DuplicateStreak.Should().Be(0);
+        g.EndRound(7, 0.1, 0, 1, [0.2, 0.8]).Should().Be(-1);
+        g.EndRound(8, 0.1, 0, 1, [0.2, 0.8]).Should().Be(-1);
+        g.EndRound(9, 0.1, 0, 1, [0.2, 0.8]).Should().Be(0);
+        g.Resets.Should().Be(2);
+    }
+
+    [Fact]
+    public void EndRound_DuplicatesWithEqualUsage_ReinitialiseTheHigherIndex()
+    {
+        var g = Guard(patience: 1, grace: 0, k: 3);
+        g.EndRound(0, 0.05, 0, 2, [0.4, 0.2, 0.4]).Should().Be(2);
+    }
+
+    [Fact]
+    public void EndRound_DistinctSubpoliciesOrAnInterruptedStreak_NeverReset()
+    {
+        var g = Guard();
+        for (var round = 0; round < 50; round++) g.EndRound(round, 0.8, 0, 1, [0.5, 0.5]).Should().Be(-1);
+        // Two alike rounds, one distinct, two alike: never three in a row.
+        double[] distances = [0.1, 0.1, 0.5, 0.1, 0.1];
+        for (var i = 0; i < distances.Length; i++) g.EndRound(50 + i, distances[i], 0, 1, [0.5, 0.5]).Should().Be(-1);
+        g.Resets.Should().Be(0);
+    }
+
+    [Fact]
+    public void EndRound_WithinTheGraceRounds_CountsNothing()
+    {
+        var g = Guard(patience: 1, grace: 10);
+        for (var round = 0; round < 10; round++) g.EndRound(round, 0.0, 0, 1, [1.0, 0.0]).Should().Be(-1);
+        g.DuplicateStreak.Should().Be(0);
+        g.EndRound(10, 0.0, 0, 1, [1.0, 0.0]).Should().Be(1);
+    }
+
+    [Fact]
+    public void EndRound_UnusedSubpolicy_IsReinitialisedOnlyWhenMinUsageIsSet()
+    {
+        var off = Guard(minUsage: 0f, patience: 2, grace: 0, k: 3);
+        for (var round = 0; round < 10; round++) off.EndRound(round, 0.9, 0, 1, [0.6, 0.4, 0.0]).Should().Be(-1);
+
+        var on = Guard(minUsage: 0.1f, patience: 2, grace: 0, k: 3);
+        on.EndRound(0, 0.9, 0, 1, [0.6, 0.4, 0.0]).Should().Be(-1);
+        on.EndRound(1, 0.9, 0, 1, [0.6, 0.35, 0.05]).Should().Be(2);
+        on.LowUsageStreaks[2].Should().Be(0);
+    }
+
+    [Fact]
+    public void HellingerCategorical_IsZeroForEqual_OneForDisjoint_AndMatchesTheFormula()
+    {
+        float L(double p) => (float)Math.Log(p);
+        float[] a = [L(0.7), L(0.2), L(0.1)], disjointA = [0f, float.NegativeInfinity], disjointB = [float.NegativeInfinity, 0f];
+        CollapseGuard.SumHellingerCategorical(a, a, 1, 3).Should().BeApproximately(0, 1e-3);
+        CollapseGuard.SumHellingerCategorical(disjointA, disjointB, 1, 2).Should().BeApproximately(1, 1e-9);
+        float[] sure = [0f, float.NegativeInfinity], even = [L(0.5), L(0.5)];
+        // Two rows: (certain vs even) → √(1 − √0.5), plus (equal) → 0.
+        float[] rowsA = [.. sure, .. even], rowsB = [.. even, .. even];
+        CollapseGuard.SumHellingerCategorical(rowsA, rowsB, 2, 2).Should().BeApproximately(Math.Sqrt(1 - Math.Sqrt(0.5)), 1e-3); // float log-probabilities: √ of a rounding residue near 0
+    }
+
+    [Fact]
+    public void HellingerGaussian_AgreesWithNumericalIntegration()
+    {
+        float[] meanA = [0.3f], meanB = [-0.5f], logStdA = [(float)Math.Log(0.4)], logStdB = [(float)Math.Log(0.9)];
+        static double Pdf(double x, double m, double s) => Math.Exp(-0.5 * ((x - m) / s) * ((x - m) / s)) / (s * Math.Sqrt(2 * Math.PI));
+        double bc = 0, dx = 1e-4;
+        for (var x = -10.0; x < 10; x += dx) bc += Math.Sqrt(Pdf(x, 0.3, 0.4) * Pdf(x, -0.5, 0.9)) * dx;
+        CollapseGuard.SumHellingerGaussian(meanA, logStdA, meanB, logStdB, 1, 1).Should().BeApproximately(Math.Sqrt(1 - bc), 1e-4);
+        CollapseGuard.SumHellingerGaussian(meanA, logStdA, meanA, logStdA, 1, 1).Should().BeApproximately(0, 1e-3);
+    }
+
+    private static TrainConfig GuardedBandits(float minDistance) => TrainConfig.Parse($"""
+        algorithm: mlsh
+        task_family:
+          kind: movement_bandits
+        seed: 7
+        iterations: 20
+        envs: 4
+        rollout_steps: 50
+        hierarchy:
+          subpolicies: 2
+          macro_steps: 10
+          warmup_iterations: 3
+          joint_iterations: 2
+          collapse_guard:
+            min_distance: {minDistance.ToString(System.Globalization.CultureInfo.InvariantCulture)}
+            patience_rounds: 1
+            grace_rounds: 0
+        master:
+          hidden: [16]
+          learning_rate: 0.01
+          epochs: 2
+          minibatch_size: 16
+        subpolicy:
+          hidden: [16, 16]
+          learning_rate: 0.001
+          epochs: 2
+          minibatch_size: 50
+        checkpoint_every: 1000
+        plot_every: 1000
+        """, "guard.yaml");
+
+    /// <summary>Two sub-policies whose output biases make them pick <paramref name="actionA"/> and
+    /// <paramref name="actionB"/> almost surely (MovementBandits: 1 = +x, 2 = −x).</summary>
+    private static List<ActorCritic> Decisive(int actionA, int actionB)
+    {
+        var list = new List<ActorCritic>();
+        foreach (var (action, seed) in new[] { (actionA, 11UL), (actionB, 12UL) })
+        {
+            var p = new CategoricalActorCritic(new ActorCriticOptions { ObservationSize = 6, ActionSize = 5, HiddenSizes = [16, 16], Seed = seed });
+            p.Parameters[p.PolicyNetwork.Layers[^1].BiasOffset + action] = 12f;
+            list.Add(p);
+        }
+        return list;
+    }
+
+    private static float OutputBias(ActorCritic p, int action) => p.Parameters[p.PolicyNetwork.Layers[^1].BiasOffset + action];
+
+    [Fact]
+    public void Trainer_SubpoliciesThatActAlike_OneIsReinitialisedAtTheEndOfTheRound()
+    {
+        using var t = TrainerFixtures.Create(GuardedBandits(0.5f), new MlshTrainerOptions { InitialSubpolicies = Decisive(1, 1) });
+        for (var i = 0; i < 4; i++) double.IsNaN(t.RunIteration().SubpolicyDistance).Should().BeTrue("the distance is measured at round ends only");
+        var end = t.RunIteration(); // iteration 4 ends round 0 (3 warm-up + 2 joint)
+        end.SubpolicyDistance.Should().BeLessThan(0.1);
+        end.CollapseResets.Should().Be(1);
+        end.ResetSubpolicy.Should().BeInRange(0, 1);
+        var victim = t.Subpolicies[end.ResetSubpolicy];
+        var kept = t.Subpolicies[1 - end.ResetSubpolicy];
+        OutputBias(victim, 1).Should().BeLessThan(1f, "a fresh network replaced the duplicate");
+        OutputBias(kept, 1).Should().BeGreaterThan(10f);
+        t.Subpolicies.Count.Should().Be(2);
+    }
+
+    [Fact]
+    public void Trainer_DistinctSubpolicies_AreNeverReinitialised()
+    {
+        using var t = TrainerFixtures.Create(GuardedBandits(0.5f), new MlshTrainerOptions { InitialSubpolicies = Decisive(1, 2) });
+        for (var i = 0; i < 20; i++)
+        {
+            var m = t.RunIteration();
+            if (i % 5 == 4) m.SubpolicyDistance.Should().BeGreaterThan(0.9);
+            m.CollapseResets.Should().Be(0);
+            m.ResetSubpolicy.Should().Be(-1);
+        }
+        OutputBias(t.Subpolicies[0], 1).Should().BeGreaterThan(10f);
+        OutputBias(t.Subpolicies[1], 2).Should().BeGreaterThan(10f);
+    }
+
+    [Fact]
+    public void Trainer_GuardThatNeverTriggers_LeavesTrainingBitIdentical()
+    {
+        using var plain = TrainerFixtures.Create(TrainerFixtures.SmallBandits());
+        using var guarded = TrainerFixtures.Create(GuardedBandits(0f));
+        for (var i = 0; i < 10; i++)
+        {
+            plain.RunIteration();
+            guarded.RunIteration().CollapseResets.Should().Be(0);
+        }
+        TrainerFixtures.AllParameters(guarded).Should().Equal(TrainerFixtures.AllParameters(plain));
+    }
+
+    [Fact]
+    public void Trainer_WithGuard_ResumesBitForBitMidRound()
+    {
+        // min_distance 1: every round end counts as "alike", so resets happen and the state matters.
+        var config = GuardedBandits(1f);
+        var fingerprint = TrainingRun.Fingerprint(config);
+        using var straight = TrainerFixtures.Create(config);
+        for (var i = 0; i < 14; i++) straight.RunIteration();
+        var path = Path.Combine(_dir, "checkpoint.bin");
+        using (var first = TrainerFixtures.Create(config))
+        {
+            // After iteration 8, the first joint iteration of round 1: the round's usage so far (which picks
+            // the sub-policy to reset at iteration 9) must survive the checkpoint.
+            for (var i = 0; i < 9; i++) first.RunIteration();
+            first.SaveCheckpoint(path, fingerprint);
+        }
+        using var resumed = TrainerFixtures.Create(config);
+        resumed.LoadCheckpoint(path, fingerprint);
+        IterationMetrics? last = null;
+        for (var i = 0; i < 5; i++) last = resumed.RunIteration();
+        last!.CollapseResets.Should().Be(2, "rounds 0 and 1 ended with a reset");
+        TrainerFixtures.AllParameters(resumed).Should().Equal(TrainerFixtures.AllParameters(straight));
+    }
+
+    [Fact]
+    public void Config_GuardIsParsedValidatedAndLeftOutOfTheFingerprintWhenAbsent()
+    {
+        var guarded = GuardedBandits(0.25f);
+        guarded.Hierarchy.CollapseGuard!.MinDistance.Should().Be(0.25f);
+        guarded.Hierarchy.CollapseGuard.PatienceRounds.Should().Be(1);
+        var plain = TrainerFixtures.SmallBandits();
+        plain.Hierarchy.CollapseGuard.Should().BeNull();
+        TrainingRun.Fingerprint(guarded).Should().NotBe(TrainingRun.Fingerprint(plain));
+        plain.Hierarchy.CollapseGuard = new CollapseGuardConfig();
+        var withDefaults = TrainingRun.Fingerprint(plain);
+        plain.Hierarchy.CollapseGuard = null;
+        TrainingRun.Fingerprint(plain).Should().NotBe(withDefaults, "an absent guard serializes nothing, a present one its keys");
+    }
+
+    [Theory]
+    [InlineData("min_distance: 0.2", "min_distance: 1.5", "key 'hierarchy.collapse_guard.min_distance': got 1.5; expected a number in [0, 1]")]
+    [InlineData("patience_rounds: 1", "patience_rounds: 0", "key 'hierarchy.collapse_guard.patience_rounds': got 0; expected an integer in [1, 1000000]")]
+    [InlineData("grace_rounds: 0", "grace_rounds: -1", "key 'hierarchy.collapse_guard.grace_rounds': got -1; expected an integer ≥ 0")]
+    [InlineData("subpolicies: 2", "subpolicies: 1", "key 'hierarchy.collapse_guard':*hierarchy.subpolicies ≥ 2*")]
+    [InlineData("algorithm: mlsh", "algorithm: flat", "key 'hierarchy.collapse_guard':*algorithm: flat*")]
+    [InlineData("patience_rounds: 1", "patience: 1", "*unknown key 'patience'*patience_rounds*")]
+    public void Config_BadGuardValue_FailsNamingTheKey(string from, string to, string message)
+    {
+        var yaml = """
+            algorithm: mlsh
+            hierarchy:
+              subpolicies: 2
+              collapse_guard:
+                min_distance: 0.2
+                patience_rounds: 1
+                grace_rounds: 0
+            """.Replace(from, to, StringComparison.Ordinal);
+        var act = () => TrainConfig.Parse(yaml, "guard.yaml");
+        act.Should().Throw<Core.Configuration.ConfigException>().WithMessage("guard.yaml: " + message);
+    }
+}

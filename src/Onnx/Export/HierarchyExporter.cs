@@ -22,7 +22,7 @@ public sealed class ExportContract
 
 /// <summary>
 /// Writes one MLSH hierarchy as a deployable bundle: <c>sub_policy_&lt;k&gt;.onnx</c> (observation →
-/// joint position targets), <c>master.onnx</c> (observation → sub-policy logits) and
+/// joint position or velocity targets, per action.kind), <c>master.onnx</c> (observation → sub-policy logits) and
 /// <c>manifest.yaml</c>. Each model carries the contract in its metadata_props. Stateless and
 /// thread-safe; concurrent exports into the same directory are not supported.
 /// </summary>
@@ -39,7 +39,8 @@ public static class HierarchyExporter
     /// the manifest last, each atomically, so a reader that finds a manifest finds its models.
     /// </summary>
     /// <param name="subPolicies">Sub-policy k's spec at index k. Its OutputScale/OutputOffset must be the
-    /// contract's action.scale/default_pose: the graph bakes them in and the manifest documents them.</param>
+    /// contract's action.scale and <see cref="SubPolicyOutputOffset"/> (default_pose for position targets, zero for
+    /// velocity targets): the graph bakes them in and the manifest documents them.</param>
     /// <param name="master">Master spec: observation → one logit per sub-policy, no output scaling.</param>
     /// <returns>The manifest as written.</returns>
     /// <exception cref="ArgumentException">A spec is inconsistent or disagrees with the contract.</exception>
@@ -97,10 +98,14 @@ public static class HierarchyExporter
             CheckAgainstContract(spec, name, contract, contract.Action.Size);
             if (spec.OutputScale is null || !spec.OutputScale.AsSpan().SequenceEqual(contract.Action.Scale.ToArray()))
                 throw new ArgumentException($"policy '{name}': OutputScale must equal action.scale [{Fmt(contract.Action.Scale)}], got [{Fmt(spec.OutputScale)}]");
-            if (spec.OutputOffset is null || !spec.OutputOffset.AsSpan().SequenceEqual(contract.Action.DefaultPose.ToArray()))
-                throw new ArgumentException($"policy '{name}': OutputOffset must equal action.default_pose [{Fmt(contract.Action.DefaultPose)}], got [{Fmt(spec.OutputOffset)}]");
-            models.Add(Serialize(spec, name, manifest, manifest.Models.SubPolicies[k],
-                $"MLSH sub-policy {k}: {InputName} -> joint position targets (rad), deterministic mean action"));
+            var offset = SubPolicyOutputOffset(contract.Action);
+            if (spec.OutputOffset is null || !spec.OutputOffset.AsSpan().SequenceEqual(offset))
+                throw new ArgumentException(contract.Action.IsVelocity
+                    ? $"policy '{name}': OutputOffset must be zero for {ActionContract.JointVelocityTargets} (velocity targets have no offset), got [{Fmt(spec.OutputOffset)}]"
+                    : $"policy '{name}': OutputOffset must equal action.default_pose [{Fmt(contract.Action.DefaultPose)}], got [{Fmt(spec.OutputOffset)}]");
+            models.Add(Serialize(spec, name, manifest, manifest.Models.SubPolicies[k], contract.Action.IsVelocity
+                ? $"MLSH sub-policy {k}: {InputName} -> joint velocity targets (rad/s or m/s), deterministic mean action"
+                : $"MLSH sub-policy {k}: {InputName} -> joint position targets (rad), deterministic mean action"));
         }
         CheckAgainstContract(master, PolicyMetadata.MasterPolicy, contract, subPolicies.Count);
         if (master.OutputScale is not null || master.OutputOffset is not null || master.OutputClip is not null)
@@ -110,6 +115,14 @@ public static class HierarchyExporter
 
         ManifestValidator.Validate(manifest, "<exported manifest>");
         return (manifest, models);
+    }
+
+    /// <summary>The constant a sub-policy graph adds after scaling: action.default_pose for position targets, zero for
+    /// velocity targets.</summary>
+    public static float[] SubPolicyOutputOffset(ActionContract action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        return action.IsVelocity ? new float[action.DefaultPose.Count] : [.. action.DefaultPose];
     }
 
     private static ModelEntry Entry(string file, string output, int inputSize, int outputSize) =>

@@ -42,11 +42,14 @@ public static class ManifestValidator
             Fail("observation.fields", $"field sizes add up to {sum} ({string.Join(" + ", obs.Fields.Select(f => $"{f.Name} {f.Size}"))}), expected observation.size = {obs.Size}");
 
         var a = m.Action;
-        if (a.Kind != ActionContract.JointPositionTargets) Fail("action.kind", $"expected '{ActionContract.JointPositionTargets}', got '{a.Kind}'");
+        if (!ActionContract.Kinds.Contains(a.Kind)) Fail("action.kind", $"expected one of '{string.Join("', '", ActionContract.Kinds)}', got '{a.Kind}'");
         if (a.Size != joints.Count) Fail("action.size", $"expected {joints.Count} (one per joint in robot.joint_names), got {a.Size}");
         PerJoint(a.Scale, "action.scale", joints.Count, Fail, positive: false);
         PerJoint(a.DefaultPose, "action.default_pose", joints.Count, Fail, positive: false);
-        PerJoint(a.Kp, "action.kp", joints.Count, Fail, positive: true);
+        // Position targets are tracked by kp; velocity targets by kd (kp, usually 0, only pulls towards default_pose).
+        PerJoint(a.Kp, "action.kp", joints.Count, Fail, positive: !a.IsVelocity);
+        for (var i = 0; i < a.Kp.Count; i++) if (a.Kp[i] < 0) Fail($"action.kp[{i}]", $"expected >= 0, got {a.Kp[i]}");
+        if (a.IsVelocity) PerJoint(a.Kd, "action.kd", joints.Count, Fail, positive: true);
         PerJoint(a.Kd, "action.kd", joints.Count, Fail, positive: false);
         PerJoint(a.TorqueLimit, "action.torque_limit", joints.Count, Fail, positive: true);
         for (var i = 0; i < a.Kd.Count; i++) if (a.Kd[i] < 0) Fail($"action.kd[{i}]", $"expected >= 0, got {a.Kd[i]}");

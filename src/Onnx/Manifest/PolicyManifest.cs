@@ -52,15 +52,28 @@ public sealed class ObservationField
 }
 
 /// <summary>
-/// What a sub-policy's output means. The model already applies <c>target = DefaultPose + Scale * mean</c>
-/// (the graph contains the scaling), so its output is joint position targets in rad, tracked by a PD
-/// controller with gains Kp/Kd and saturated at TorqueLimit.
+/// What a sub-policy's output means. <see cref="JointPositionTargets"/>: the model already applies
+/// <c>target = DefaultPose + Scale * mean</c> (the graph contains the scaling), so its output is joint position
+/// targets (rad, or m for slide joints), tracked by the PD law <c>kp (q* − q) − kd q̇</c> saturated at TorqueLimit.
+/// <see cref="JointVelocityTargets"/>: the model applies <c>target = Scale * mean</c> (no offset), so its output is
+/// joint velocity targets (rad/s, or m/s), tracked by <c>kp (DefaultPose − q) + kd (q̇* − q̇)</c> (kp is usually 0).
 /// </summary>
 public sealed class ActionContract
 {
-    /// <summary>Always <see cref="JointPositionTargets"/> in format 1.</summary>
+    /// <summary><see cref="JointPositionTargets"/> or <see cref="JointVelocityTargets"/>.</summary>
     public string Kind { get; set; } = JointPositionTargets;
     public const string JointPositionTargets = "joint_position_targets";
+    /// <summary>Velocity-controlled robots (the point mass). DESIGN: a new value of an existing key rather than a new
+    /// key, so format 1 manifests written before it still load unchanged (every key is required).</summary>
+    public const string JointVelocityTargets = "joint_velocity_targets";
+
+    /// <summary>The kinds format 1 knows.</summary>
+    public static IReadOnlyList<string> Kinds { get; } = [JointPositionTargets, JointVelocityTargets];
+
+    /// <summary>True for <see cref="JointVelocityTargets"/>.</summary>
+    [YamlIgnore]
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsVelocity => Kind == JointVelocityTargets;
 
     public int Size { get; set; }
     public List<float> Scale { get; set; } = [];

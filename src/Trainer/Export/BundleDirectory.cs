@@ -7,7 +7,7 @@ namespace Mlsh.Trainer.Export;
 /// Replaces a models/&lt;name&gt; bundle directory as a whole: the new bundle is written into a hidden
 /// sibling staging directory, checked, and only then renamed into place, so a failed or interrupted export
 /// never leaves a half-written bundle under the target name. An existing target is replaced only when it
-/// is an Mlsh ONNX bundle (a manifest.yaml and *.onnx files, nothing else) or empty: anything else is the
+/// holds nothing but what an export or a retune writes (<see cref="Contents"/>) or is empty: anything else is the
 /// user's data and the export refuses. Not safe for two exports into the same target at once.
 /// </summary>
 /// <remarks>
@@ -44,24 +44,45 @@ public static class BundleDirectory
         }
     }
 
-    /// <summary>True when <paramref name="directory"/> holds a manifest.yaml and otherwise only *.onnx files.</summary>
-    public static bool IsBundle(string directory)
+    /// <summary>What a bundle directory may hold, for messages.</summary>
+    public const string Contents = "manifest.yaml, *.onnx, models.yaml, subpolicy-*.bin, master.bin, metrics.jsonl, plots/*.svg";
+
+    /// <summary>True when <paramref name="directory"/> holds a manifest.yaml and otherwise only files an export or a
+    /// retune writes (<see cref="Contents"/>): ONNX models, the trainer's networks, a retune's metrics and plots.</summary>
+    public static bool IsBundle(string directory) =>
+        Directory.Exists(directory) && File.Exists(Path.Combine(directory, ManifestYaml.FileName)) && HoldsOnlyBundleFiles(directory);
+
+    /// <summary>Throws unless <paramref name="target"/> may be replaced by a bundle: absent, empty, or a bundle (also
+    /// one being written by a retune: its files but no manifest yet). Call before a long job that ends in
+    /// <see cref="Replace{T}"/>, so a wrong --out fails at once.</summary>
+    /// <exception cref="ConfigException">The target is a file or holds anything else.</exception>
+    public static void CheckReplaceable(string target)
     {
-        if (!Directory.Exists(directory)) return false;
-        if (Directory.EnumerateDirectories(directory).Any()) return false;
-        var names = Directory.EnumerateFiles(directory).Select(Path.GetFileName).ToList();
-        return names.Contains(ManifestYaml.FileName) &&
-               names.All(n => n == ManifestYaml.FileName || n!.EndsWith(".onnx", StringComparison.Ordinal));
+        ArgumentException.ThrowIfNullOrWhiteSpace(target);
+        CheckReplaceable(Path.GetFullPath(target.TrimEnd('/', '\\')), target);
+    }
+
+    private static bool HoldsOnlyBundleFiles(string directory)
+    {
+        foreach (var sub in Directory.EnumerateDirectories(directory))
+        {
+            if (Path.GetFileName(sub) != "plots" || Directory.EnumerateDirectories(sub).Any()) return false;
+            if (!Directory.EnumerateFiles(sub).All(f => f.EndsWith(".svg", StringComparison.Ordinal))) return false;
+        }
+        return Directory.EnumerateFiles(directory).Select(Path.GetFileName).All(n =>
+            n is ManifestYaml.FileName or "models.yaml" or "master.bin" or "metrics.jsonl" ||
+            n!.EndsWith(".onnx", StringComparison.Ordinal) ||
+            (n.StartsWith("subpolicy-", StringComparison.Ordinal) && n.EndsWith(".bin", StringComparison.Ordinal)));
     }
 
     private static void CheckReplaceable(string full, string given)
     {
         if (File.Exists(full))
             throw new ConfigException("--out names a file; expected a models directory (e.g. models/quadruped)", given);
-        if (!Directory.Exists(full) || !Directory.EnumerateFileSystemEntries(full).Any() || IsBundle(full)) return;
+        if (!Directory.Exists(full) || !Directory.EnumerateFileSystemEntries(full).Any() || HoldsOnlyBundleFiles(full)) return;
         var found = Directory.EnumerateFileSystemEntries(full).Select(Path.GetFileName).Order(StringComparer.Ordinal).Take(5);
         throw new ConfigException(
-            $"--out exists and is not an Mlsh models directory (expected {ManifestYaml.FileName} and *.onnx files only, found: {string.Join(", ", found)}); choose another --out or remove it",
+            $"--out exists and is not an Mlsh models directory (expected only {Contents}, found: {string.Join(", ", found)}); choose another --out or remove it",
             given);
     }
 

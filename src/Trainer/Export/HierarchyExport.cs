@@ -63,7 +63,14 @@ public static class HierarchyExport
     /// <exception cref="ConfigException">The robot's action mapping cannot be exported, or <paramref name="outDirectory"/>
     /// exists and is not an Mlsh bundle.</exception>
     public static PolicyManifest FromNetworks(IReadOnlyList<ActorCritic> subPolicies, CategoricalActorCritic master,
-        MazeTaskFamily family, int macroSteps, Provenance provenance, string outDirectory)
+        MazeTaskFamily family, int macroSteps, Provenance provenance, string outDirectory) =>
+        FromNetworks(subPolicies, master, family, macroSteps, provenance, outDirectory, layout: "", addFiles: null);
+
+    /// <inheritdoc cref="FromNetworks(IReadOnlyList{ActorCritic}, CategoricalActorCritic, MazeTaskFamily, int, Provenance, string)"/>
+    /// <param name="layout">Recorded in models.yaml as the layout the master was learned for ("" = not recorded).</param>
+    /// <param name="addFiles">Writes extra files of the bundle (metrics.jsonl, plots/) into the staging directory it is given.</param>
+    internal static PolicyManifest FromNetworks(IReadOnlyList<ActorCritic> subPolicies, CategoricalActorCritic master,
+        MazeTaskFamily family, int macroSteps, Provenance provenance, string outDirectory, string layout, Action<string>? addFiles)
     {
         ArgumentNullException.ThrowIfNull(subPolicies);
         ArgumentNullException.ThrowIfNull(master);
@@ -86,9 +93,28 @@ public static class HierarchyExport
 
         var name = Path.GetFileName(Path.GetFullPath(outDirectory).TrimEnd('/', '\\'));
         var contract = RobotExportContract.For(family, macroSteps, name, provenance);
-        var subSpecs = gaussians.Select(g => ActorCriticSpecs.FromSubPolicy(g, contract.Action.Scale, contract.Action.DefaultPose)).ToArray();
+        var offset = HierarchyExporter.SubPolicyOutputOffset(contract.Action);
+        var subSpecs = gaussians.Select(g => ActorCriticSpecs.FromSubPolicy(g, contract.Action.Scale, offset)).ToArray();
         var masterSpec = ActorCriticSpecs.FromMaster(master);
-        return BundleDirectory.Replace(outDirectory, staging => HierarchyExporter.Export(subSpecs, masterSpec, contract, staging));
+        var kind = $"{family.Robot.Name}_maze";
+        return BundleDirectory.Replace(outDirectory, staging =>
+        {
+            // DESIGN: the trainer's own networks travel with the ONNX files (models.yaml + PolicyFile .bin, with the
+            // log-std and value heads ONNX does not carry), so one directory is what the Runtime loads, what
+            // `mlsh eval` evaluates and what `mlsh retune --subpolicies` freezes: a field team needs nothing else.
+            ModelsDirectory.Write(staging, new ModelsDescription
+            {
+                Algorithm = "mlsh",
+                TaskFamily = kind,
+                ObservationSize = obsSize,
+                ActionKind = "continuous",
+                ActionSize = actions,
+                MacroSteps = macroSteps,
+                Layout = layout,
+            }, gaussians, master);
+            addFiles?.Invoke(staging);
+            return HierarchyExporter.Export(subSpecs, masterSpec, contract, staging);
+        });
     }
 
     /// <summary>`mlsh export`: a checkpoint of a training run → a bundle, with provenance from the run.</summary>

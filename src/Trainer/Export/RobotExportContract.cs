@@ -24,7 +24,8 @@ namespace Mlsh.Trainer.Export;
 /// <c>default + scale · clip(mean, ±1)</c>. Manifest format 1 has no joint-range field, so the export is
 /// only allowed when the range clamp can never bind, i.e. <c>[default − scale, default + scale]</c> lies
 /// inside every joint's MJCF range (<see cref="CheckActionMapping"/>); the two mappings are then equal.
-/// Velocity-mode robots (the point mass) are refused: format 1 describes joint position targets only.</para>
+/// Velocity-mode robots (the point mass) get <c>action.kind: joint_velocity_targets</c>: the environment computes
+/// <c>qd* = scale · clip(a, ±1)</c> with no range clamp, and the graph computes the same with a zero offset.</para>
 /// </remarks>
 public static class RobotExportContract
 {
@@ -56,6 +57,7 @@ public static class RobotExportContract
             },
             Action = new ActionContract
             {
+                Kind = robot.ControlMode == ControlMode.Velocity ? ActionContract.JointVelocityTargets : ActionContract.JointPositionTargets,
                 Size = robot.ActionSize,
                 Scale = PerJoint(robot, j => j.ActionScale),
                 DefaultPose = PerJoint(robot, j => j.DefaultPosition),
@@ -83,8 +85,9 @@ public static class RobotExportContract
     }
 
     /// <summary>
-    /// Throws unless the environment's action mapping equals the graph's: position control, kp &gt; 0, and
-    /// <c>default ± action_scale</c> inside every joint's range in every task model of the family.
+    /// Throws unless the environment's action mapping equals the graph's. Position control: kp &gt; 0 and
+    /// <c>default ± action_scale</c> inside every joint's range in every task model of the family. Velocity control
+    /// (<c>qd* = action_scale · a</c>, never clamped to a range, tracked through kd): kd &gt; 0.
     /// </summary>
     /// <exception cref="ConfigException">Naming the robot config, the joint and expected vs actual.</exception>
     public static void CheckActionMapping(MazeTaskFamily family)
@@ -92,10 +95,16 @@ public static class RobotExportContract
         ArgumentNullException.ThrowIfNull(family);
         var robot = family.Robot;
         var source = $"models/robots/{robot.Name}.yaml";
-        if (robot.ControlMode != ControlMode.Position)
-            throw new ConfigException(
-                $"control_mode: got {robot.ControlMode.ToString().ToLowerInvariant()}; ONNX bundles (manifest format {PolicyManifest.CurrentFormatVersion}) carry joint position targets only, so a {robot.ControlMode.ToString().ToLowerInvariant()}-controlled robot cannot be exported",
-                source);
+        if (robot.ControlMode == ControlMode.Velocity)
+        {
+            for (var i = 0; i < robot.Joints.Count; i++)
+            {
+                var j = robot.Joints[i];
+                if (!(j.Kd > 0))
+                    throw new ConfigException($"joints[{i}] ({j.Name}): kd {F(j.Kd)} must be > 0 for velocity targets to be tracked", source);
+            }
+            return;
+        }
         for (var i = 0; i < robot.Joints.Count; i++)
         {
             var j = robot.Joints[i];

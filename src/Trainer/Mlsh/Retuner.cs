@@ -1,7 +1,11 @@
+using System.Security.Cryptography;
+using Mlsh.Core;
 using Mlsh.Core.Configuration;
 using Mlsh.Environments;
 using Mlsh.Environments.Tasks;
+using Mlsh.Onnx.Manifest;
 using Mlsh.Trainer.Configuration;
+using Mlsh.Trainer.Export;
 using Mlsh.Trainer.Runs;
 
 namespace Mlsh.Trainer.Mlsh;
@@ -32,7 +36,10 @@ public sealed record RetuneSummary(string OutDirectory, string Task, int Iterati
 /// The field teams' workflow: freeze trained sub-policies, learn a new master for one layout or task
 /// (including ones never seen in training), report success rate against environment steps, evaluate
 /// the result, and write a models directory that eval and the runtime load. Writes metrics.jsonl and
-/// plots in the output directory as training does. Single-threaded.
+/// plots in the output directory as training does. For maze families the output is a complete ONNX bundle
+/// (<see cref="HierarchyExport.FromNetworks(IReadOnlyList{NeuralNets.Policies.ActorCritic}, NeuralNets.Policies.CategoricalActorCritic, MazeTaskFamily, int, Provenance, string)"/>:
+/// master.onnx, sub_policy_k.onnx, manifest.yaml with SHA-256s, plus the trainer's networks), written as a whole
+/// at the end; discrete families get the trainer's networks only. Single-threaded.
 /// </summary>
 public static class Retuner
 {
@@ -56,6 +63,9 @@ public static class Retuner
         config.RolloutSteps = RoundUp(EpisodeSteps(family), description.MacroSteps);
         config.Validate(options.Subpolicies);
 
+        // Maze families end in an ONNX bundle that replaces --out as a whole: refuse a wrong --out before training.
+        var maze = family as MazeTaskFamily;
+        if (maze is not null) BundleDirectory.CheckReplaceable(options.OutDirectory);
         var run = new RunDirectory(options.OutDirectory);
         if (File.Exists(run.MetricsFile)) File.Delete(run.MetricsFile);
         using var trainer = new MlshTrainer(config, family, [task], new MlshTrainerOptions { InitialSubpolicies = subpolicies, FreezeSubpolicies = true });
@@ -68,8 +78,27 @@ public static class Retuner
             onIteration?.Invoke(m, options.Iterations);
             if ((i + 1) % 10 == 0 || i + 1 == options.Iterations) run.WritePlots(history, $"retune {taskName}");
         }
-        TrainingRun.WriteModels(trainer, options.OutDirectory, options.Layout ?? "");
         var eval = Evaluator.Run(family, task, trainer.Subpolicies, trainer.Master, description.MacroSteps, options.EvalEpisodes, options.Seed);
+        if (maze is null)
+        {
+            TrainingRun.WriteModels(trainer, options.OutDirectory, options.Layout ?? "");
+        }
+        else
+        {
+            // A complete models directory: ONNX master + sub-policies + manifest (what the Runtime loads and a
+            // load_master push points at), the trainer's networks (eval, a later retune), metrics and plots.
+            var (sourceConfig, sourceSha) = SourceConfig(options.Subpolicies);
+            var provenance = new Provenance
+            {
+                Config = sourceConfig,
+                ConfigSha256 = sourceSha,
+                Iterations = options.Iterations,
+                EvaluationSuccess = eval.SuccessRate,
+                EvaluationEpisodes = eval.Episodes,
+            };
+            HierarchyExport.FromNetworks(trainer.Subpolicies, trainer.Master!, maze, description.MacroSteps, provenance, options.OutDirectory,
+                DisplayPath(Path.GetFullPath(options.Layout!)), staging => CopyRunFiles(run, staging));
+        }
         return new RetuneSummary(run.Path, taskName, options.Iterations, trainer.EnvSteps, eval.SuccessRate, eval.MeanReturn, eval.MeanSteps,
             history.Select(h => (h.EnvSteps, h.SuccessRate)).ToArray());
     }
@@ -91,6 +120,43 @@ public static class Retuner
         if (t < 0 || t >= discrete.TaskCount)
             throw new ConfigException($"--task {t}: {discrete.Name} has tasks 0..{discrete.TaskCount - 1}", source);
         return (discrete, t, discrete.TaskName(t));
+    }
+
+    /// <summary>The training config behind the frozen sub-policies, for the provenance: a run directory's
+    /// config.yaml, else the config a bundle's manifest names, else the models.yaml itself.</summary>
+    private static (string Config, string Sha256) SourceConfig(string subpoliciesPath)
+    {
+        var runConfig = Path.Combine(subpoliciesPath, "config.yaml");
+        if (File.Exists(runConfig)) return (DisplayPath(Path.GetFullPath(runConfig)), Sha256Of(runConfig));
+        var manifest = Path.Combine(subpoliciesPath, ManifestYaml.FileName);
+        if (File.Exists(manifest))
+        {
+            var m = ManifestYaml.Load(manifest);
+            return (m.Provenance.Config, m.Provenance.ConfigSha256);
+        }
+        var models = File.Exists(Path.Combine(subpoliciesPath, ModelsDirectory.FileName))
+            ? Path.Combine(subpoliciesPath, ModelsDirectory.FileName)
+            : Path.Combine(subpoliciesPath, "models", ModelsDirectory.FileName);
+        return (DisplayPath(Path.GetFullPath(models)), Sha256Of(models));
+    }
+
+    private static string Sha256Of(string file) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(file)));
+
+    /// <summary>Repository-relative when inside the repository, else "&lt;directory&gt;/&lt;file&gt;": never an absolute machine path.</summary>
+    private static string DisplayPath(string full)
+    {
+        var relative = Path.GetRelativePath(MlshPaths.Root, full);
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative)
+            ? $"{Path.GetFileName(Path.GetDirectoryName(full))}/{Path.GetFileName(full)}"
+            : relative.Replace('\\', '/');
+    }
+
+    private static void CopyRunFiles(RunDirectory run, string staging)
+    {
+        if (File.Exists(run.MetricsFile)) File.Copy(run.MetricsFile, Path.Combine(staging, Path.GetFileName(run.MetricsFile)));
+        if (!Directory.Exists(run.PlotsDirectory)) return;
+        var plots = Directory.CreateDirectory(Path.Combine(staging, Path.GetFileName(run.PlotsDirectory))).FullName;
+        foreach (var svg in Directory.EnumerateFiles(run.PlotsDirectory, "*.svg")) File.Copy(svg, Path.Combine(plots, Path.GetFileName(svg)));
     }
 
     private static TrainConfig BaseConfig(string subpoliciesPath)

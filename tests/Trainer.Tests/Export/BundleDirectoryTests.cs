@@ -61,15 +61,41 @@ public sealed class BundleDirectoryTests : IDisposable
     }
 
     [Fact]
-    public void IsBundle_IsTrueOnlyForManifestPlusOnnxFiles()
+    public void IsBundle_AcceptsWhatExportAndRetuneWrite_AndRejectsAnythingElse()
     {
         BundleDirectory.IsBundle(Bundle("a", "x")).Should().BeTrue();
-        var withModelsYaml = Bundle("b", "x");
-        File.WriteAllText(Path.Combine(withModelsYaml, "models.yaml"), "trainer models directory");
-        BundleDirectory.IsBundle(withModelsYaml).Should().BeFalse("a trainer models directory (models.yaml, *.bin) is not an ONNX bundle");
-        var onlyOnnx = Path.Combine(_root, "c");
+        var full = Bundle("b", "x");
+        foreach (var f in new[] { "models.yaml", "master.bin", "subpolicy-0.bin", "metrics.jsonl" }) File.WriteAllText(Path.Combine(full, f), "x");
+        Directory.CreateDirectory(Path.Combine(full, "plots"));
+        File.WriteAllText(Path.Combine(full, "plots", "success.svg"), "<svg/>");
+        BundleDirectory.IsBundle(full).Should().BeTrue("ONNX models + manifest, the trainer's networks, a retune's metrics and plots");
+
+        var withCheckpoint = Bundle("c", "x");
+        File.WriteAllText(Path.Combine(withCheckpoint, "checkpoint.bin"), "x");
+        BundleDirectory.IsBundle(withCheckpoint).Should().BeFalse("a run's checkpoint is not part of a bundle");
+        var withNotes = Bundle("d", "x");
+        Directory.CreateDirectory(Path.Combine(withNotes, "plots"));
+        File.WriteAllText(Path.Combine(withNotes, "plots", "notes.txt"), "x");
+        BundleDirectory.IsBundle(withNotes).Should().BeFalse("plots/ may hold only SVGs");
+        var onlyOnnx = Path.Combine(_root, "e");
         Directory.CreateDirectory(onlyOnnx);
         File.WriteAllText(Path.Combine(onlyOnnx, "master.onnx"), "x");
         BundleDirectory.IsBundle(onlyOnnx).Should().BeFalse("no manifest");
+    }
+
+    [Fact]
+    public void CheckReplaceable_AcceptsAnUnfinishedRetuneOutput_AndRefusesUserData()
+    {
+        var retuning = Path.Combine(_root, "retuning");
+        Directory.CreateDirectory(Path.Combine(retuning, "plots"));
+        File.WriteAllText(Path.Combine(retuning, "metrics.jsonl"), "{}");
+        var ok = () => BundleDirectory.CheckReplaceable(retuning);
+        ok.Should().NotThrow("a retune writes metrics and plots into --out before the bundle");
+
+        var user = Path.Combine(_root, "user");
+        Directory.CreateDirectory(user);
+        File.WriteAllText(Path.Combine(user, "notes.txt"), "x");
+        var bad = () => BundleDirectory.CheckReplaceable(user);
+        bad.Should().Throw<ConfigException>().WithMessage("*--out exists and is not an Mlsh models directory*found: notes.txt*");
     }
 }

@@ -40,7 +40,8 @@ public class HierarchyExportTests(TinyQuadrupedRun run) : IClassFixture<TinyQuad
             bundle.Master.SubPolicyCount.Should().Be(TinyQuadrupedRun.SubPolicies);
         }
         Directory.GetFiles(outDir).Select(Path.GetFileName).Should().BeEquivalentTo(
-            ["manifest.yaml", "master.onnx", "sub_policy_0.onnx", "sub_policy_1.onnx"]);
+            ["manifest.yaml", "master.onnx", "sub_policy_0.onnx", "sub_policy_1.onnx", "models.yaml", "master.bin", "subpolicy-0.bin", "subpolicy-1.bin"],
+            "the ONNX bundle carries the trainer's networks too, so eval and retune load the same directory");
         var (code, output) = OnnxChecker.Check(Directory.GetFiles(outDir, "*.onnx"));
         code.Should().Be(0, output);
         result.Manifest.Name.Should().Be(Path.GetFileName(outDir));

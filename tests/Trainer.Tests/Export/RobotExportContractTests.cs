@@ -26,11 +26,95 @@ public class RobotExportContractTests
     }
 
     [Fact]
-    public void CheckActionMapping_RefusesVelocityControlledPointMass()
+    public void For_VelocityControlledPointMass_DescribesJointVelocityTargets_WithoutJointObservations()
     {
         using var family = MazeTaskFamily.Create("pointmass", [Layout("corridor-east")]);
+        var c = RobotExportContract.For(family, macroSteps: 20, "pointmass", new Provenance { Config = "test" });
+
+        c.Action.Kind.Should().Be(ActionContract.JointVelocityTargets);
+        c.Action.Kp.Should().Equal(0f, 0f);
+        c.Action.Kd.Should().Equal(20f, 20f);
+        c.Robot.JointNames.Should().Equal("base_x", "base_y");
+        c.Observation.Fields.Select(f => f.Name).Should().NotContain("joint_position_offset", "observe_joints: false in pointmass.yaml");
+        c.Observation.Size.Should().Be(15);
+        c.Timing.ControlRateHz.Should().Be(100, "physics_dt 0.01 s");
+        c.Timing.MasterPeriod.Should().Be(100, "20 agent steps × policy_decimation 5");
+    }
+
+    [Fact]
+    public void CheckActionMapping_RefusesVelocityControl_WhenKdIsZero()
+    {
+        var shipped = Path.Combine(MlshPaths.Models, "robots", "pointmass.yaml");
+        var noKd = File.ReadAllText(shipped).Replace("{ name: base_y, default_position: 0.0, kp: 0, kd: 20,", "{ name: base_y, default_position: 0.0, kp: 0, kd: 0,");
+        noKd.Should().Contain("kd: 0,", "the test edits the shipped config's base_y line");
+        var robot = RobotConfig.Parse(noKd, Path.Combine(MlshPaths.Models, "robots", "pointmass-nokd.yaml"));
+        using var family = MazeTaskFamily.Create(robot, [MazeLayout.Load(Layout("corridor-east"))]);
+
         var act = () => RobotExportContract.CheckActionMapping(family);
-        act.Should().Throw<ConfigException>().WithMessage("*pointmass.yaml: control_mode: got velocity; ONNX bundles (manifest format 1) carry joint position targets only*");
+        act.Should().Throw<ConfigException>().WithMessage("*joints[1] (base_y): kd 0 must be > 0 for velocity targets to be tracked*");
+    }
+
+    /// <summary>The point mass's environment maps a clipped action to qd* = scale · a (no offset, no range clamp): the
+    /// exported graph in ONNX Runtime must output exactly that, on real point-mass observations with saturated actions.</summary>
+    [Fact]
+    public void ExportedPointMassSubPolicyTargets_EqualEnvironmentVelocityMapping_OnTheSameObservations()
+    {
+        using var family = MazeTaskFamily.Create("pointmass", [Layout("corridor-east")]);
+        using var env = family.CreateVectorEnv(2);
+        var robot = family.Robot;
+        int obsSize = env.ObservationSize, joints = robot.ActionSize;
+        var sub = new GaussianActorCritic(new ActorCriticOptions { ObservationSize = obsSize, ActionSize = joints, HiddenSizes = [16, 16], Seed = 7 });
+        var master = new CategoricalActorCritic(new ActorCriticOptions { ObservationSize = obsSize, ActionSize = 1, HiddenSizes = [8], Seed = 8 });
+        var output = sub.PolicyNetwork.Layers[^1];
+        foreach (ref var w in sub.Parameters.Slice(output.WeightOffset, output.InputSize * output.OutputSize)) w *= 200f;
+
+        var rng = new Random(3);
+        var observations = new List<float[]>();
+        env.Reset(4);
+        for (var step = 0; step < 60; step++)
+        {
+            for (var i = 0; i < env.Actions.Length; i++) env.Actions[i] = 2f * rng.NextSingle() - 1f;
+            env.Step();
+            for (var e = 0; e < env.Count; e++) observations.Add(env.Observations.Slice(e * obsSize, obsSize).ToArray());
+        }
+        sub.Normalizer.Update(observations.SelectMany(o => o).ToArray(), observations.Count);
+
+        var outDir = Path.Combine(Directory.CreateTempSubdirectory("mlsh-export-velocity-").FullName, "bundle");
+        try
+        {
+            var manifest = HierarchyExport.FromNetworks([sub], master, family, macroSteps: 20, new Provenance { Config = "test", Iterations = 0 }, outDir);
+            manifest.Action.Kind.Should().Be(ActionContract.JointVelocityTargets);
+            using var bundle = PolicyBundle.Load(outDir, new PolicyExpectations
+            {
+                Robot = robot.Name, JointNames = robot.Joints.Select(j => j.Name).ToArray(), ObservationSize = obsSize,
+            });
+            var defaults = robot.Joints.Select(j => j.DefaultPosition).ToArray();
+            var scales = robot.Joints.Select(j => j.ActionScale).ToArray();
+            var unlimited = Enumerable.Repeat(double.PositiveInfinity, joints).ToArray();
+            float[] mean = new float[joints], clipped = new float[joints], ort = new float[joints];
+            double[] qTarget = new double[joints], qdTarget = new double[joints];
+            int saturated = 0, inside = 0;
+            var maxDiff = 0.0;
+            foreach (var obs in observations)
+            {
+                sub.ActDeterministic(obs, 1, mean);
+                sub.ClipActions(mean, clipped);
+                JointPdLaw.ActionsToTargets(robot.ControlMode, clipped, defaults, scales, unlimited.Select(v => -v).ToArray(), unlimited, qTarget, qdTarget);
+                bundle.SubPolicies[0].Act(obs, ort);
+                for (var j = 0; j < joints; j++)
+                {
+                    maxDiff = Math.Max(maxDiff, Math.Abs(ort[j] - qdTarget[j]));
+                    if (MathF.Abs(mean[j]) > 1f) saturated++; else inside++;
+                }
+            }
+            maxDiff.Should().BeLessThanOrEqualTo(1e-5, "exported velocity targets must equal the environment's");
+            saturated.Should().BeGreaterThan(0, "some actions must hit the ±1 clip");
+            inside.Should().BeGreaterThan(0, "some actions must stay inside ±1");
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(outDir)!, recursive: true);
+        }
     }
 
     [Fact]

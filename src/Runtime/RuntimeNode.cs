@@ -51,8 +51,9 @@ public sealed class RuntimeNode : IDisposable
         if (!File.Exists(manifestPath))
             throw new ConfigException($"parameter 'models_dir' (or --models): no {ManifestYaml.FileName} in {parameters.ModelsDir}; export a trained run with `./mlsh export` first");
         // Check the deployment contract before opening any session, so a mismatch names parameter and manifest key.
-        DeploymentContract.Check(parameters, ManifestYaml.Load(manifestPath), manifestPath);
-        _bundle = PolicyBundle.Load(parameters.ModelsDir, DeploymentContract.ExpectationsFor(parameters));
+        var manifest = ManifestYaml.Load(manifestPath);
+        DeploymentContract.Check(parameters, manifest, manifestPath);
+        _bundle = PolicyBundle.Load(parameters.ModelsDir, DeploymentContract.ExpectationsFor(parameters, manifest));
         try
         {
             _node = new RosNode(nodeName, rosOptions);

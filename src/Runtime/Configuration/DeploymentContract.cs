@@ -16,6 +16,18 @@ public static class DeploymentContract
     /// <summary>The observation layout the runtime builds for <paramref name="jointCount"/> joints (the training env's).</summary>
     public static ObservationLayout LayoutFor(int jointCount) => new(jointCount, jointCount);
 
+    /// <summary>
+    /// The layout for a bundle: joint state observed (legged robots) or not (robots whose joints duplicate the base
+    /// state, observe_joints: false in the robot config, e.g. the point mass), as the manifest's observation fields say.
+    /// <see cref="Check"/> verifies the fields are exactly this layout's.
+    /// </summary>
+    public static ObservationLayout LayoutFor(PolicyManifest m, int jointCount)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        var observesJoints = m.Observation.Fields.Any(f => f.Name == ObservationLayout.JointPositionOffset);
+        return new(observesJoints ? jointCount : 0, jointCount);
+    }
+
     /// <summary>Manifest observation fields matching <see cref="LayoutFor"/> (what an exporter must write; tests use it too).</summary>
     public static List<ObservationField> ObservationFieldsFor(ObservationLayout layout) =>
         layout.Segments.Where(s => s.Size > 0)
@@ -27,6 +39,15 @@ public static class DeploymentContract
         Robot = p.Robot,
         JointNames = p.JointNames,
         ObservationSize = LayoutFor(p.JointNames.Count).Size,
+        ControlRateHz = p.ControlRateHz,
+    };
+
+    /// <summary>As <see cref="ExpectationsFor(RuntimeParameters)"/>, for the layout of the bundle whose manifest passed <see cref="Check"/>.</summary>
+    public static PolicyExpectations ExpectationsFor(RuntimeParameters p, PolicyManifest m) => new()
+    {
+        Robot = p.Robot,
+        JointNames = p.JointNames,
+        ObservationSize = LayoutFor(m, p.JointNames.Count).Size,
         ControlRateHz = p.ControlRateHz,
     };
 
@@ -42,7 +63,7 @@ public static class DeploymentContract
             Fail("joint_names", "robot.joint_names", $"runtime [{string.Join(", ", p.JointNames)}] vs manifest [{string.Join(", ", m.Robot.JointNames)}] (same joints in the same order required)");
         if (m.Timing.ControlRateHz != p.ControlRateHz)
             Fail("control_rate_hz", "timing.control_rate_hz", $"runtime {F(p.ControlRateHz)} Hz vs manifest {F(m.Timing.ControlRateHz)} Hz");
-        var layout = LayoutFor(p.JointNames.Count);
+        var layout = LayoutFor(m, p.JointNames.Count);
         var expected = ObservationFieldsFor(layout);
         var actual = m.Observation.Fields;
         var same = expected.Count == actual.Count && expected.Zip(actual).All(e => e.First.Name == e.Second.Name && e.First.Size == e.Second.Size);

@@ -34,6 +34,9 @@ public sealed class HierarchicalController
     private readonly int _joints, _decimation, _masterPeriod, _jointTimeout, _imuTimeout, _odomTimeout, _recoveryCycles;
     private readonly double _maxJointVelocity, _maxRoll, _maxPitch, _safeKp, _safeKd;
     private readonly double[] _defaultPose, _actionScale, _kp, _kd, _torqueLimit, _lower, _upper;
+    // The manifest's action.kind: position targets (legged robots) or velocity targets (the point mass).
+    private readonly ControlMode _controlMode;
+    private readonly double[] _targetOffset;
     private readonly float[] _observationScale;
     private readonly float[] _observation, _previousAction, _jointTargets, _logits;
     private readonly double[] _qTarget, _qdTarget, _effort;
@@ -83,8 +86,11 @@ public sealed class HierarchicalController
         _lower = parameters.JointPositionLower.ToArray();
         _upper = parameters.JointPositionUpper.ToArray();
 
-        var layout = DeploymentContract.LayoutFor(_joints);
-        _builder = new ObservationBuilder(layout, _defaultPose);
+        _controlMode = m.Action.IsVelocity ? ControlMode.Velocity : ControlMode.Position;
+        // Velocity-target graphs add no offset (HierarchyExporter.SubPolicyOutputOffset).
+        _targetOffset = m.Action.IsVelocity ? new double[_joints] : _defaultPose;
+        var layout = DeploymentContract.LayoutFor(m, _joints);
+        _builder = new ObservationBuilder(layout, layout.JointCount == 0 ? [] : _defaultPose);
         _observationScale = new float[layout.Size];
         var offset = 0;
         foreach (var field in m.Observation.Fields)
@@ -258,8 +264,8 @@ public sealed class HierarchicalController
             // The model outputs default + scale·mean; training clipped the action to [-1, 1] before the same map,
             // so recover that action (it is also the next observation's previous_action) and map it back.
             for (var i = 0; i < _joints; i++)
-                _previousAction[i] = JointPdLaw.TargetToAction(_jointTargets[i], _defaultPose[i], _actionScale[i]);
-            JointPdLaw.ActionsToTargets(Environments.Robots.ControlMode.Position, _previousAction, _defaultPose, _actionScale, _lower, _upper, _qTarget, _qdTarget);
+                _previousAction[i] = JointPdLaw.TargetToAction(_jointTargets[i], _targetOffset[i], _actionScale[i]);
+            JointPdLaw.ActionsToTargets(_controlMode, _previousAction, _defaultPose, _actionScale, _lower, _upper, _qTarget, _qdTarget);
             _status.SubPolicySteps++;
         }
         _policyCycle++;

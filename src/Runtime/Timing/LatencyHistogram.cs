@@ -129,6 +129,21 @@ public sealed class LatencyHistogramSnapshot
     /// <summary>Arithmetic mean (ns); 0 when empty.</summary>
     public double Mean => Count == 0 ? 0 : (double)Sum / Count;
 
+    /// <summary>
+    /// Pools <paramref name="other"/> into this snapshot, as if every value of both had been recorded into one
+    /// histogram (a reference run split before and after a measured one is reported as one distribution).
+    /// </summary>
+    public void Add(LatencyHistogramSnapshot other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (other.Count == 0) return;
+        for (var i = 0; i < Counts.Length; i++) Counts[i] += other.Counts[i];
+        Min = Count == 0 ? other.Min : Math.Min(Min, other.Min);
+        Max = Math.Max(Max, other.Max);
+        Count += other.Count;
+        Sum += other.Sum;
+    }
+
     /// <summary>Median (ns).</summary>
     public long P50 => ValueAtPercentile(50);
 

@@ -1,0 +1,334 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Mlsh.Core;
+using Mlsh.Core.Configuration;
+using Mlsh.Core.Launch;
+using Mlsh.Onnx.Manifest;
+using Mlsh.OnnxRuntime.Policies;
+using Mlsh.Ros2;
+using Mlsh.Ros2.Messages.NavMsgs;
+using Mlsh.Ros2.Messages.SensorMsgs;
+using Mlsh.Ros2.Qos;
+using Mlsh.Runtime.Configuration;
+using Mlsh.Runtime.Control;
+using Mlsh.Runtime.Hardware;
+using Mlsh.Runtime.Timing;
+
+namespace Mlsh.Cli.Benchmarks;
+
+/// <summary>
+/// `./mlsh bench runtime`: the Runtime's real control loop — <see cref="PeriodicControlThread{TCycle}"/> running
+/// <see cref="HierarchicalController"/> with the shipped models through <see cref="DdsRobotHardware"/> — fed with
+/// joint states, IMU and odometry over Cyclone DDS by a second process, against a gcc-compiled C
+/// clock_nanosleep(TIMER_ABSTIME) loop (<see cref="CDeadlineLoopReference"/>) with the same schedule, in the same run.
+/// Reports compute time per cycle, wake-up lateness of both loops, deadline misses and managed bytes allocated per
+/// cycle on the control thread.
+/// </summary>
+public sealed class RuntimeBench : IBench
+{
+    private readonly Option<double> _seconds = new("--seconds")
+    {
+        Description = "Measured duration of the Runtime loop; the C reference runs as long in total (half before, half after).",
+        DefaultValueFactory = _ => 30,
+    };
+    private readonly Option<double> _rate = new("--rate-hz") { Description = "Rate of both loops.", DefaultValueFactory = _ => 1000 };
+    private readonly Option<int> _priority = new("--realtime-priority")
+    {
+        Description = "SCHED_FIFO priority requested for both loops (0 = SCHED_OTHER); a refusal is reported, not fatal.",
+        DefaultValueFactory = _ => 0,
+    };
+    private readonly Option<string?> _models = new("--models") { Description = "Exported models directory (default: models_dir of launch/params/runtime.yaml)." };
+    private readonly Option<uint?> _statePublisher = new("--state-publisher")
+    {
+        Description = "Internal: run as this benchmark's sensor-state publisher on the given DDS domain.",
+        Hidden = true,
+    };
+
+    public string Name => "runtime";
+    public string Description => "The Runtime control loop (shipped models, DDS state in) vs a C clock_nanosleep loop: compute, lateness p50/p99/max, misses, bytes/cycle.";
+    public IEnumerable<Option> Options => [_seconds, _rate, _priority, _models, _statePublisher];
+
+    public int Run(ParseResult parse, bool json)
+    {
+        var seconds = parse.GetValue(_seconds);
+        var rate = parse.GetValue(_rate);
+        var priority = parse.GetValue(_priority);
+        if (!(seconds is >= 0.5 and <= 3600)) throw new ConfigException($"bench runtime: --seconds must be in [0.5, 3600], got {seconds}");
+        if (!(rate is >= 10 and <= 20_000)) throw new ConfigException($"bench runtime: --rate-hz must be in [10, 20000], got {rate}");
+        if (priority is < 0 or > 99) throw new ConfigException($"bench runtime: --realtime-priority must be 0 (none) or a SCHED_FIFO priority 1..99, got {priority}");
+        var paramsFile = Path.Combine(MlshPaths.Root, "launch", "params", "runtime.yaml");
+        var p = RuntimeParameters.FromRos(RosNodeParameters.Load(RuntimeParameters.NodeName, [paramsFile]), parse.GetValue(_models));
+        var manifestPath = Path.Combine(p.ModelsDir, ManifestYaml.FileName);
+        if (!File.Exists(manifestPath)) throw new ConfigException($"bench runtime: no {ManifestYaml.FileName} in {p.ModelsDir}; pass --models with an exported bundle");
+        var manifest = ManifestYaml.Load(manifestPath);
+        var period = TimeSpan.FromSeconds(1.0 / rate);
+
+        if (parse.GetValue(_statePublisher) is { } publisherDomain) return RunStatePublisher(p, manifest, publisherDomain, period);
+        return Measure(p, manifest, manifestPath, period, seconds, priority, json);
+    }
+
+    // DESIGN: the sensor-state publisher is a child process (this benchmark re-run with --state-publisher), not a
+    // thread here. Two participants of one process share Cyclone's domain instance, which hands samples over
+    // in memory; from another process they arrive as RTPS datagrams through Cyclone's receive thread, as they do
+    // on a robot, and that thread competes with the control thread as it would in deployment. A child also keeps
+    // the publisher's own garbage out of the measured process.
+    private static int Measure(RuntimeParameters p, PolicyManifest manifest, string manifestPath, TimeSpan period, double seconds, int priority, bool json)
+    {
+        DeploymentContract.Check(p, manifest, manifestPath);
+        var options = new ControlThreadOptions { Period = period, RealtimePriority = priority > 0 ? priority : null };
+        var domain = (uint)Random.Shared.Next(150, 200);
+        var ros = new RosNodeOptions { DomainId = domain, CycloneConfigXml = CycloneConfig.LoopbackOnly() };
+
+        using var bundle = PolicyBundle.Load(p.ModelsDir, DeploymentContract.ExpectationsFor(p));
+        using var node = new RosNode(RuntimeParameters.NodeName, ros);
+        using var hardware = new DdsRobotHardware(node, p);
+        var controller = new HierarchicalController(p, bundle, hardware);
+        hardware.StartReaderThread();
+
+        using var publisher = StartStatePublisher(domain, period, p.ModelsDir);
+        var publisherErrors = publisher.StandardError.ReadToEndAsync();
+        try
+        {
+            if (publisher.StandardOutput.ReadLine() != "ready")
+            {
+                publisher.WaitForExit(5_000);
+                throw new InvalidOperationException("bench runtime: the state publisher did not start: " + (publisherErrors.IsCompleted ? publisherErrors.Result.Trim() : "(no output)"));
+            }
+
+            // The reference runs before and after the Runtime loop, pooled, so load drift on a shared machine
+            // favours neither side; the state publisher runs throughout, so both see the same background load.
+            var half = TimeSpan.FromSeconds(seconds / 2);
+            var cBefore = CDeadlineLoopReference.Run(period, half, options.SpinWindow, options.RealtimePriority);
+            var ours = RunControlLoop(controller, options, TimeSpan.FromSeconds(seconds));
+            var cAfter = CDeadlineLoopReference.Run(period, half, options.SpinWindow, options.RealtimePriority);
+            var cLateness = new LatencyHistogramSnapshot();
+            cLateness.Add(cBefore.Lateness);
+            cLateness.Add(cAfter.Lateness);
+            var cMisses = cBefore.DeadlineMisses + cAfter.DeadlineMisses;
+            Report(p, period, seconds, ours, cLateness, cBefore.Cycles + cAfter.Cycles, cMisses, cBefore.Scheduler, hardware, json);
+            return 0;
+        }
+        finally
+        {
+            // Closing its stdin is the publisher's stop signal.
+            try { publisher.StandardInput.Close(); } catch (IOException) { }
+            if (!publisher.WaitForExit(5_000))
+            {
+                publisher.Kill();
+                publisher.WaitForExit();
+            }
+        }
+    }
+
+    private sealed record LoopResult(
+        LatencyHistogramSnapshot Compute, LatencyHistogramSnapshot Lateness, long Cycles, long DeadlineMisses, double AllocBytesPerCycle,
+        long PolicyCycles, ControllerStatus Start, ControllerStatus End, RealtimeReport Realtime);
+
+    private static LoopResult RunControlLoop(HierarchicalController controller, ControlThreadOptions options, TimeSpan measured)
+    {
+        var cycle = new MeasuredCycle(controller);
+        using var loop = new PeriodicControlThread<MeasuredCycle>(cycle, options);
+        var realtime = loop.Start();
+
+        void ThrowIfStopped()
+        {
+            if (loop.Fault is { } f) throw new InvalidOperationException($"bench runtime: the control loop failed: {f.GetType().Name}: {f.Message}", f);
+        }
+
+        // Policy mode needs fresh joint state, IMU and odometry (watchdogs) plus recovery_cycles fault-free cycles.
+        var until = Stopwatch.GetTimestamp() + 20 * Stopwatch.Frequency;
+        while (controller.Status.Read().Mode != ControllerMode.Policy)
+        {
+            ThrowIfStopped();
+            if (Stopwatch.GetTimestamp() > until)
+                throw new InvalidOperationException($"bench runtime: the controller did not leave safe mode within 20 s (faults: {controller.Status.Read().Faults}); is the state publisher reaching it over DDS?");
+            Thread.Sleep(10);
+        }
+        // Warm-up in policy mode: tiered JIT promotes the cycle's methods after ~30 calls plus a ~100 ms delay,
+        // and ONNX Runtime's first runs settle; none of that is the steady state a robot runs in.
+        Thread.Sleep(1500);
+        ThrowIfStopped();
+        var start = controller.Status.Read();
+        loop.RequestStatsReset();
+        cycle.RequestMark();
+        Thread.Sleep(measured);
+        ThrowIfStopped();
+        loop.Stop();
+        ThrowIfStopped();
+
+        var compute = new LatencyHistogramSnapshot();
+        var lateness = new LatencyHistogramSnapshot();
+        loop.ComputeTime.CopyTo(compute);
+        loop.WakeLateness.CopyTo(lateness);
+        return new LoopResult(compute, lateness, cycle.CyclesSinceMark, loop.DeadlineMisses - cycle.MissesAtMark,
+            cycle.CyclesSinceMark == 0 ? 0 : (double)cycle.BytesSinceMark / cycle.CyclesSinceMark,
+            cycle.PolicyCyclesSinceMark, start, controller.Status.Read(), realtime);
+    }
+
+    /// <summary>
+    /// One controller update per tick, plus the control thread's own allocation counter read around it (an
+    /// allocation-free call) from the cycle the measurement starts at.
+    /// </summary>
+    private sealed class MeasuredCycle(HierarchicalController controller) : IControlCycle
+    {
+        private volatile bool _markRequested;
+        private bool _marked;
+        private long _allocAtMark, _allocLast;
+
+        public long MissesAtMark { get; private set; }
+        public long CyclesSinceMark { get; private set; }
+        public long PolicyCyclesSinceMark { get; private set; }
+        public long BytesSinceMark => _allocLast - _allocAtMark;
+
+        public void RequestMark() => _markRequested = true;
+
+        public void Run(in ControlTick tick)
+        {
+            if (_markRequested && !_marked)
+            {
+                _marked = true;
+                MissesAtMark = tick.MissedDeadlines;
+                _allocAtMark = GC.GetAllocatedBytesForCurrentThread();
+            }
+            controller.Update();
+            if (!_marked) return;
+            CyclesSinceMark++;
+            if (controller.Status.Read().Mode == ControllerMode.Policy) PolicyCyclesSinceMark++;
+            _allocLast = GC.GetAllocatedBytesForCurrentThread();
+        }
+    }
+
+    private static void Report(RuntimeParameters p, TimeSpan period, double seconds, LoopResult ours, LatencyHistogramSnapshot c, long cCycles, long cMisses,
+        RealtimeSetting cScheduler, DdsRobotHardware hardware, bool json)
+    {
+        static double Us(long ns) => Math.Round(ns / 1000.0, 3);
+        var rateHz = 1.0 / period.TotalSeconds;
+        var ratio = (double)ours.Lateness.P99 / Math.Max(1, c.P99);
+        var policyFraction = ours.Cycles == 0 ? 0 : (double)ours.PolicyCycles / ours.Cycles;
+        var subSteps = ours.End.SubPolicySteps - ours.Start.SubPolicySteps;
+        var masterTicks = ours.End.MasterTicks - ours.Start.MasterTicks;
+        var safeEntries = ours.End.SafeModeEntries - ours.Start.SafeModeEntries;
+
+        Console.WriteLine($"models {p.ModelsDir} ({p.JointNames.Count} joints); loops at {rateHz:F0} Hz, spin window 80 us; state over DDS from a second process (loopback)");
+        Console.WriteLine($"Runtime loop: {ours.Realtime.Scheduler.Detail}; {ours.Realtime.TimerSlack.Detail}. C loop: {cScheduler.Detail}");
+        Console.WriteLine($"{"loop",-24} {"cycles",8} {"misses",7} {"late p50 us",12} {"late p99 us",12} {"late max us",12} {"compute p50",12} {"compute p99",12}");
+        Console.WriteLine($"{"Runtime (C#)",-24} {ours.Cycles,8} {ours.DeadlineMisses,7} {Us(ours.Lateness.P50),12:F2} {Us(ours.Lateness.P99),12:F2} {Us(ours.Lateness.Max),12:F1} {Us(ours.Compute.P50),12:F2} {Us(ours.Compute.P99),12:F2}");
+        Console.WriteLine($"{"C clock_nanosleep (ref)",-24} {cCycles,8} {cMisses,7} {Us(c.P50),12:F2} {Us(c.P99),12:F2} {Us(c.Max),12:F1} {"(empty)",12} {"(empty)",12}");
+        Console.WriteLine($"controller: {policyFraction:P1} of measured cycles in policy mode, {subSteps} sub-policy steps, {masterTicks} master ticks, " +
+                          $"{safeEntries} safe-mode entries, faults seen {ours.End.FaultHistory}; rejected joint states {hardware.RejectedJointStates}");
+        Console.WriteLine($"managed bytes allocated per cycle on the control thread: {ours.AllocBytesPerCycle:F3} (target 0)");
+        Console.WriteLine($"lateness p99 ratio vs C: {ratio:F2} (target <= 1.0); compute p99 {Us(ours.Compute.P99):F1} us (target <= 25)");
+        if (policyFraction < 1) Console.WriteLine("warning: the controller spent part of the run in safe mode; its compute figures then mix in the cheaper safe-mode cycles");
+
+        if (!json) return;
+        JsonOut.WriteLastLine(new Dictionary<string, object>
+        {
+            ["bench"] = "runtime",
+            ["rate_hz"] = Math.Round(rateHz, 3),
+            ["seconds"] = seconds,
+            ["cycles"] = ours.Cycles,
+            ["compute_p50_us"] = Us(ours.Compute.P50),
+            ["compute_p99_us"] = Us(ours.Compute.P99),
+            ["compute_max_us"] = Us(ours.Compute.Max),
+            ["lateness_p50_us"] = Us(ours.Lateness.P50),
+            ["lateness_p99_us"] = Us(ours.Lateness.P99),
+            ["lateness_max_us"] = Us(ours.Lateness.Max),
+            ["deadline_misses"] = ours.DeadlineMisses,
+            ["c_cycles"] = cCycles,
+            ["c_lateness_p50_us"] = Us(c.P50),
+            ["c_lateness_p99_us"] = Us(c.P99),
+            ["c_lateness_max_us"] = Us(c.Max),
+            ["c_deadline_misses"] = cMisses,
+            ["lateness_p99_ratio_vs_c"] = Math.Round(ratio, 3),
+            ["alloc_bytes_per_cycle"] = Math.Round(ours.AllocBytesPerCycle, 3),
+            ["policy_cycle_fraction"] = Math.Round(policyFraction, 4),
+            ["sub_policy_steps"] = subSteps,
+            ["master_ticks"] = masterTicks,
+            ["safe_mode_entries"] = safeEntries,
+            ["scheduler"] = ours.Realtime.Scheduler.Detail,
+            ["c_scheduler"] = cScheduler.Detail,
+        });
+    }
+
+    private static Process StartStatePublisher(uint domain, TimeSpan period, string modelsDir)
+    {
+        var cli = typeof(RuntimeBench).Assembly.Location;
+        var host = Environment.ProcessPath ?? "dotnet";
+        var psi = new ProcessStartInfo(host)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        if (Path.GetFileNameWithoutExtension(host) == "dotnet") psi.ArgumentList.Add(cli);
+        foreach (var a in new[] { "bench", "runtime", "--state-publisher", domain.ToString(CultureInfo.InvariantCulture),
+                     "--rate-hz", (1.0 / period.TotalSeconds).ToString("R", CultureInfo.InvariantCulture), "--models", modelsDir })
+            psi.ArgumentList.Add(a);
+        return Process.Start(psi) ?? throw new InvalidOperationException("bench runtime: cannot start the state publisher process");
+    }
+
+    /// <summary>The child process: publishes joint states, IMU and odometry once per period until its stdin closes.</summary>
+    private static int RunStatePublisher(RuntimeParameters p, PolicyManifest manifest, uint domain, TimeSpan period)
+    {
+        using var node = new RosNode("mlsh_bench_robot", new RosNodeOptions { DomainId = domain, CycloneConfigXml = CycloneConfig.LoopbackOnly() });
+        using var joints = node.CreatePublisher<JointState>(p.JointStatesTopic, QosProfile.SensorData);
+        using var imu = node.CreatePublisher<Imu>(p.ImuTopic, QosProfile.SensorData);
+        using var odom = node.CreatePublisher<Odometry>(p.OdomTopic, QosProfile.SensorData);
+        if (!joints.WaitForSubscriptions(1, TimeSpan.FromSeconds(30)) || !imu.WaitForSubscriptions(1, TimeSpan.FromSeconds(10)) || !odom.WaitForSubscriptions(1, TimeSpan.FromSeconds(10)))
+        {
+            Console.Error.WriteLine($"state publisher: the runtime's subscriptions were not matched on domain {domain}");
+            return 1;
+        }
+        using var loop = new PeriodicControlThread<StateCycle>(new StateCycle(joints, imu, odom, p.JointNames, manifest.Action.DefaultPose),
+            new ControlThreadOptions { Period = period, SpinWindow = TimeSpan.Zero, ThreadName = "mlsh-bench-state" });
+        loop.Start();
+        Console.WriteLine("ready");
+        Console.Out.Flush();
+        while (Console.In.ReadLine() is not null)
+        {
+        }
+        loop.Stop();
+        return loop.Fault is null ? 0 : 1;
+    }
+
+    /// <summary>A standing robot that sways its joints slowly (±0.05 rad at 0.5 Hz), so every observation differs.</summary>
+    private sealed class StateCycle : IControlCycle
+    {
+        private readonly Publisher<JointState> _jointPub;
+        private readonly Publisher<Imu> _imuPub;
+        private readonly Publisher<Odometry> _odomPub;
+        private readonly JointState _joints;
+        private readonly Imu _imu = new();
+        private readonly Odometry _odom = new();
+        private readonly double[] _pose;
+
+        public StateCycle(Publisher<JointState> joints, Publisher<Imu> imu, Publisher<Odometry> odom, IReadOnlyList<string> names, IReadOnlyList<float> defaultPose)
+        {
+            _jointPub = joints;
+            _imuPub = imu;
+            _odomPub = odom;
+            _joints = JointState.WithJoints(names);
+            _pose = defaultPose.Select(v => (double)v).ToArray();
+            _imu.LinearAcceleration.Z = 9.81;
+        }
+
+        public void Run(in ControlTick tick)
+        {
+            var t = tick.DeadlineNs * 1e-9;
+            const double amplitude = 0.05, omega = Math.PI;
+            for (var i = 0; i < _pose.Length; i++)
+            {
+                _joints.Position[i] = _pose[i] + amplitude * Math.Sin(omega * t + i);
+                _joints.Velocity[i] = amplitude * omega * Math.Cos(omega * t + i);
+            }
+            _joints.Header.Stamp.SetNanoseconds(tick.DeadlineNs);
+            _imu.Header.Stamp.SetNanoseconds(tick.DeadlineNs);
+            _odom.Header.Stamp.SetNanoseconds(tick.DeadlineNs);
+            _jointPub.Publish(_joints);
+            _imuPub.Publish(_imu);
+            _odomPub.Publish(_odom);
+        }
+    }
+}

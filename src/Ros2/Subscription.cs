@@ -96,6 +96,8 @@ public sealed unsafe class Subscription<T> : IDisposable where T : class, IRosMe
     /// <summary>Takes the oldest pending sample into <paramref name="into"/> (every sample in order, e.g. for logging).</summary>
     public bool TryTakeNext(T into) => Take(into, latestOnly: false);
 
+    // The sample and info arrays are written by dds_takecdr before they are read: no need to zero them per call.
+    [System.Runtime.CompilerServices.SkipLocalsInit]
     private bool Take(T into, bool latestOnly)
     {
         ArgumentNullException.ThrowIfNull(into);

@@ -28,20 +28,34 @@ public sealed class DdsBench : IBench
         if (joints < 1) throw new ArgumentOutOfRangeException(nameof(joints), $"--joints: expected >= 1, got {joints}");
         var domain = (uint)Random.Shared.Next(201, 232);
         var config = CycloneConfig.LoopbackOnly();
-
-        // The reference runs before and after Mlsh and the two runs are pooled, so load drift on a shared
-        // machine does not favour either side.
         var seconds = Math.Max(2, parse.GetValue(_seconds));
         var payload = PingPong.JointStateSize(joints);
-        var ddsperfBefore = PingPong.MeasureDdsperf(domain, payload, (seconds + 1) / 2, config);
-        PingPongResult mlsh;
+
+        // DESIGN: the three paths run interleaved, in two rounds with the order reversed (ddsperf, C, Mlsh, then
+        // Mlsh, C, ddsperf), each round doing half the work, and the halves are pooled: load drift on a shared
+        // machine then lands on all three alike instead of on whichever ran last. All three measure round trips,
+        // reliable keep-last-1, triggered by a waitset, on the same loopback configuration.
+        using var reference = CyclonePingPongReference.Build(config);
+        var half = roundTrips / 2;
+        PingPongResult? mlsh = null, ddsperf = null, c = null;
+        static PingPongResult Add(PingPongResult? pooled, PingPongResult run) => pooled is { } p ? PingPong.Pool(p, run) : run;
         using (var peer = StartPong(domain))
         {
             try
             {
                 if (peer.StandardOutput.ReadLine() != "ready") throw new InvalidOperationException("the pong peer did not start: " + peer.StandardError.ReadToEnd());
                 using var node = new RosNode("mlsh_ping", new RosNodeOptions { DomainId = domain, CycloneConfigXml = config });
-                mlsh = PingPong.MeasureMlsh(node, "/mlsh_ping", "/mlsh_pong", joints, warmup: 2_000, roundTrips, TimeSpan.FromSeconds(20));
+                for (var round = 0; round < 2; round++)
+                {
+                    Action[] steps =
+                    [
+                        () => ddsperf = Add(ddsperf, PingPong.MeasureDdsperf(domain, payload, (seconds + 1) / 2, config)),
+                        () => c = Add(c, reference.Measure(domain, joints, half)),
+                        () => mlsh = Add(mlsh, PingPong.MeasureMlsh(node, "/mlsh_ping", "/mlsh_pong", joints, warmup: 2_000, half, TimeSpan.FromSeconds(20))),
+                    ];
+                    if (round == 1) Array.Reverse(steps);
+                    foreach (var step in steps) step();
+                }
             }
             finally
             {
@@ -49,37 +63,37 @@ public sealed class DdsBench : IBench
                 peer.WaitForExit();
             }
         }
-        var ddsperfAfter = PingPong.MeasureDdsperf(domain, payload, (seconds + 1) / 2, config);
-        var ddsperf = PingPong.Pool(ddsperfBefore, ddsperfAfter);
-        var ratio = mlsh.P50Us / ddsperf.P50Us;
+        var m = mlsh!.Value;
+        var d = ddsperf!.Value;
+        var r = c!.Value;
+        var ratio = m.P50Us / d.P50Us;
         // ddsperf's payload is one octet sequence; the C run sends the very same JointState (12 strings, 3 double
         // sequences) through Cyclone's C API, which separates the cost of the message from the cost of Mlsh.
-        var c = PingPong.MeasureCycloneC(domain, joints, roundTrips, config);
-
-        Console.WriteLine($"payload {mlsh.PayloadBytes} B (JointState, {joints} joints, XCDR1), loopback, domain {domain}, reliable keep-last-1, waitset");
+        Console.WriteLine($"payload {m.PayloadBytes} B (JointState, {joints} joints, XCDR1), loopback, domain {domain}, reliable keep-last-1, waitset");
         Console.WriteLine($"{"path",-28} {"round trips",12} {"p50 us",8} {"p99 us",8} {"mean us",8}");
-        Console.WriteLine($"{"Mlsh.Ros2 (2 processes)",-28} {mlsh.RoundTrips,12} {mlsh.P50Us,8:F1} {mlsh.P99Us,8:F1} {mlsh.MeanUs,8:F1}");
-        Console.WriteLine($"{"ddsperf ping/pong (ref)",-28} {ddsperf.RoundTrips,12} {ddsperf.P50Us,8:F1} {ddsperf.P99Us,8:F1} {ddsperf.MeanUs,8:F1}");
-        Console.WriteLine($"{"C + Cyclone, same JointState",-28} {c.RoundTrips,12} {c.P50Us,8:F1} {c.P99Us,8:F1} {c.MeanUs,8:F1}");
-        Console.WriteLine($"p50 ratio vs ddsperf: {ratio:F2} (target <= 1.3); vs C JointState ping/pong: {mlsh.P50Us / c.P50Us:F2}");
+        Console.WriteLine($"{"Mlsh.Ros2 (2 processes)",-28} {m.RoundTrips,12} {m.P50Us,8:F1} {m.P99Us,8:F1} {m.MeanUs,8:F1}");
+        Console.WriteLine($"{"ddsperf ping/pong (ref)",-28} {d.RoundTrips,12} {d.P50Us,8:F1} {d.P99Us,8:F1} {d.MeanUs,8:F1}");
+        Console.WriteLine($"{"C + Cyclone, same JointState",-28} {r.RoundTrips,12} {r.P50Us,8:F1} {r.P99Us,8:F1} {r.MeanUs,8:F1}");
+        Console.WriteLine("all rows are round trips; ddsperf prints one-way latency (round trip / 2), shown here doubled");
+        Console.WriteLine($"p50 ratio vs ddsperf: {ratio:F2} (target <= 1.3); vs C JointState ping/pong: {m.P50Us / r.P50Us:F2}");
         if (json)
         {
             JsonOut.WriteLastLine(new Dictionary<string, object>
             {
                 ["bench"] = "dds",
-                ["payload_bytes"] = mlsh.PayloadBytes,
+                ["payload_bytes"] = m.PayloadBytes,
                 ["joints"] = joints,
-                ["round_trips"] = mlsh.RoundTrips,
-                ["mlsh_p50_us"] = Math.Round(mlsh.P50Us, 2),
-                ["mlsh_p99_us"] = Math.Round(mlsh.P99Us, 2),
-                ["ddsperf_round_trips"] = ddsperf.RoundTrips,
-                ["ddsperf_p50_us"] = Math.Round(ddsperf.P50Us, 2),
-                ["ddsperf_p99_us"] = Math.Round(ddsperf.P99Us, 2),
+                ["round_trips"] = m.RoundTrips,
+                ["mlsh_p50_us"] = Math.Round(m.P50Us, 2),
+                ["mlsh_p99_us"] = Math.Round(m.P99Us, 2),
+                ["ddsperf_round_trips"] = d.RoundTrips,
+                ["ddsperf_p50_us"] = Math.Round(d.P50Us, 2),
+                ["ddsperf_p99_us"] = Math.Round(d.P99Us, 2),
                 ["ratio_p50_vs_ddsperf"] = Math.Round(ratio, 3),
-                ["ratio_p99_vs_ddsperf"] = Math.Round(mlsh.P99Us / ddsperf.P99Us, 3),
-                ["c_jointstate_p50_us"] = Math.Round(c.P50Us, 2),
-                ["c_jointstate_p99_us"] = Math.Round(c.P99Us, 2),
-                ["ratio_p50_vs_c_jointstate"] = Math.Round(mlsh.P50Us / c.P50Us, 3),
+                ["ratio_p99_vs_ddsperf"] = Math.Round(m.P99Us / d.P99Us, 3),
+                ["c_jointstate_p50_us"] = Math.Round(r.P50Us, 2),
+                ["c_jointstate_p99_us"] = Math.Round(r.P99Us, 2),
+                ["ratio_p50_vs_c_jointstate"] = Math.Round(m.P50Us / r.P50Us, 3),
             });
         }
         return 0;

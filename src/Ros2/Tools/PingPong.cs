@@ -45,9 +45,15 @@ public static partial class PingPong
         var start = Stopwatch.GetTimestamp();
         ping.Header.Stamp.SetNanoseconds(clock.Elapsed.Ticks * 100);
         pub.Publish(ping);
+        // DESIGN: wait first, then take. The waitset's read condition is level-triggered (it stays set while a
+        // sample is pending), so an echo that arrived before the wait is not missed, and the take that would
+        // find the reader empty right after the publish is saved on every round trip (as in the C reference).
         // A lost ping (none expected on loopback with reliable QoS) is re-sent after 1 s.
-        while (!(sub.TryTake(pong) && pong.Position[0] == sequence))
+        while (true)
+        {
             if (!sub.WaitForData(TimeSpan.FromSeconds(1))) pub.Publish(ping);
+            else if (sub.TryTake(pong) && pong.Position[0] == sequence) break;
+        }
         return Stopwatch.GetTimestamp() - start;
     }
 
@@ -72,26 +78,24 @@ public static partial class PingPong
 
     /// <summary>
     /// Runs `ddsperf pong` and `ddsperf ping size N waitset` on <paramref name="domain"/> for
-    /// <paramref name="seconds"/> and averages its per-second 50%/99% round-trip lines (weighted by their counts,
-    /// first second dropped as warm-up). <paramref name="cycloneConfigXml"/> goes to CYCLONEDDS_URI.
+    /// <paramref name="seconds"/> with the same serialized size as <paramref name="payloadBytes"/> (encapsulation
+    /// header included) and returns its round trips (see <see cref="ParseDdsperfPing"/>).
+    /// <paramref name="cycloneConfigXml"/> goes to CYCLONEDDS_URI.
     /// </summary>
     public static PingPongResult MeasureDdsperf(uint domain, int payloadBytes, int seconds, string cycloneConfigXml)
     {
+        // ddsperf's "size S" is the KeyedSeq payload after the 4-byte encapsulation header (seq, key, octet
+        // sequence: S >= 12), so S = payloadBytes - 4 puts the same number of bytes on the wire as our message.
+        var size = payloadBytes - Cdr.CdrWriter.HeaderSize;
+        if (size < 12) throw new ArgumentOutOfRangeException(nameof(payloadBytes), $"ddsperf needs a payload of at least 16 bytes, got {payloadBytes}");
         using var pong = StartDdsperf($"-i {domain} -D {seconds + 3} pong waitset", cycloneConfigXml);
         try
         {
-            using var ping = StartDdsperf($"-i {domain} -D {seconds + 1} ping size {payloadBytes} waitset", cycloneConfigXml);
+            using var ping = StartDdsperf($"-i {domain} -D {seconds + 1} ping size {size} waitset", cycloneConfigXml);
             var output = ping.StandardOutput.ReadToEnd();
             ping.WaitForExit();
-            var lines = RoundTripLine().Matches(output).Select(m => (
-                Mean: Parse(m.Groups["mean"].Value), P50: Parse(m.Groups["p50"].Value), P99: Parse(m.Groups["p99"].Value),
-                Count: long.Parse(m.Groups["cnt"].Value, CultureInfo.InvariantCulture))).ToList();
-            if (lines.Count > 1) lines.RemoveAt(0);
-            var total = lines.Sum(l => l.Count);
-            if (total == 0)
-                throw new InvalidOperationException($"ddsperf reported no round trips (exit {ping.ExitCode}): {output}{ping.StandardError.ReadToEnd()}");
-            double Weighted(Func<(double Mean, double P50, double P99, long Count), double> f) => lines.Sum(l => f(l) * l.Count) / total;
-            return new PingPongResult(payloadBytes, total, Weighted(l => l.P50), Weighted(l => l.P99), Weighted(l => l.Mean));
+            return ParseDdsperfPing(output, payloadBytes)
+                ?? throw new InvalidOperationException($"ddsperf reported no round trips (exit {ping.ExitCode}): {output}{ping.StandardError.ReadToEnd()}");
         }
         finally
         {
@@ -100,45 +104,37 @@ public static partial class PingPong
     }
 
     /// <summary>
+    /// Round trips from the output of `ddsperf ping`: its per-second latency lines, first one dropped (warm-up),
+    /// averaged weighted by their counts; null when there is none.
+    /// </summary>
+    /// <remarks>
+    /// DESIGN: ddsperf does not print round trips. Its pong handler records (now - ping's source timestamp) / 2,
+    /// the one-way latency (src/tools/ddsperf/ddsperf.c, process_pong, Cyclone 0.10.2), and "mean/50%/99%" are
+    /// percentiles of that. Every value is doubled here so it compares with Mlsh's and the C reference's
+    /// measured round trips. The line's own count confirms it: ping waits for its pong, so count x mean is about
+    /// half a second per second of ping, not a whole one.
+    /// </remarks>
+    internal static PingPongResult? ParseDdsperfPing(string output, int payloadBytes)
+    {
+        var lines = RoundTripLine().Matches(output).Select(m => (
+            Mean: Parse(m.Groups["mean"].Value), P50: Parse(m.Groups["p50"].Value), P99: Parse(m.Groups["p99"].Value),
+            Count: long.Parse(m.Groups["cnt"].Value, CultureInfo.InvariantCulture))).ToList();
+        if (lines.Count > 1) lines.RemoveAt(0);
+        var total = lines.Sum(l => l.Count);
+        if (total == 0) return null;
+        double RoundTripUs(Func<(double Mean, double P50, double P99, long Count), double> f) => 2 * lines.Sum(l => f(l) * l.Count) / total;
+        return new PingPongResult(payloadBytes, total, RoundTripUs(l => l.P50), RoundTripUs(l => l.P99), RoundTripUs(l => l.Mean));
+    }
+
+    /// <summary>
     /// The same JointState ping/pong written in C against Cyclone (idlc types, dds_write/dds_take): the reference
-    /// for what the message itself costs in Cyclone. Compiles Tools/Reference/*.{idl,c} with idlc and gcc into a
-    /// temporary directory, runs its pong and ping processes and returns the ping's round trips.
+    /// for what the message itself costs in Cyclone. Builds <see cref="CyclonePingPongReference"/> once, runs its
+    /// pong and ping processes and returns the ping's round trips.
     /// </summary>
     public static PingPongResult MeasureCycloneC(uint domain, int joints, int roundTrips, string cycloneConfigXml)
     {
-        var dir = Directory.CreateTempSubdirectory("mlsh-bench-dds-c-").FullName;
-        try
-        {
-            foreach (var name in new[] { "joint_state.idl", "jointstate_pingpong.c" })
-            {
-                using var resource = typeof(PingPong).Assembly.GetManifestResourceStream("Mlsh.Ros2.Reference." + name)
-                    ?? throw new InvalidOperationException($"missing embedded resource {name}");
-                using var file = File.Create(Path.Combine(dir, name));
-                resource.CopyTo(file);
-            }
-            RunTool("idlc", "-t joint_state.idl", dir, cycloneConfigXml);
-            RunTool("gcc", "-O2 -o jointstate_pingpong jointstate_pingpong.c joint_state.c -lddsc", dir, cycloneConfigXml);
-            var exe = Path.Combine(dir, "jointstate_pingpong");
-            using var pong = Start(exe, $"pong {domain} 300", dir, cycloneConfigXml);
-            try
-            {
-                if (pong.StandardOutput.ReadLine() != "ready")
-                    throw new InvalidOperationException("C pong did not start: " + pong.StandardError.ReadToEnd());
-                var line = RunTool(exe, $"ping {domain} {joints} {roundTrips}", dir, cycloneConfigXml).Trim().Split(' ');
-                if (line.Length != 5 || line[0] != "rt_us") throw new InvalidOperationException($"unexpected C ping output: {string.Join(' ', line)}");
-                var payload = JointStateSize(joints);
-                return new PingPongResult(payload, long.Parse(line[4], CultureInfo.InvariantCulture), Parse(line[1]), Parse(line[2]), Parse(line[3]));
-            }
-            finally
-            {
-                pong.Kill();
-                pong.WaitForExit();
-            }
-        }
-        finally
-        {
-            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
-        }
+        using var reference = CyclonePingPongReference.Build(cycloneConfigXml);
+        return reference.Measure(domain, joints, roundTrips);
     }
 
     /// <summary>Serialized size (encapsulation header included) of the benchmark's JointState.</summary>
@@ -149,7 +145,7 @@ public static partial class PingPong
         return writer.Length;
     }
 
-    private static string RunTool(string file, string args, string dir, string config)
+    internal static string RunTool(string file, string args, string dir, string config)
     {
         using var p = Start(file, args, dir, config);
         var stdout = p.StandardOutput.ReadToEndAsync();
@@ -159,7 +155,7 @@ public static partial class PingPong
         return stdout.Result;
     }
 
-    private static Process Start(string file, string args, string dir, string config)
+    internal static Process Start(string file, string args, string dir, string config)
     {
         var psi = new ProcessStartInfo(file, args) { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.Environment["CYCLONEDDS_URI"] = config;
@@ -173,7 +169,7 @@ public static partial class PingPong
         }
     }
 
-    private static double Parse(string s) => double.Parse(s, CultureInfo.InvariantCulture);
+    internal static double Parse(string s) => double.Parse(s, CultureInfo.InvariantCulture);
 
     private static Process StartDdsperf(string arguments, string config)
     {

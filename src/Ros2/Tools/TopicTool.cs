@@ -143,10 +143,9 @@ public static class TopicTool
         using var sub = node.CreateSubscription<JointState>(pingTopic, PingPongQos);
         using var pub = node.CreatePublisher<JointState>(pongTopic, PingPongQos);
         var message = new JointState();
+        // One take per wake-up: the read condition is level-triggered, so a second pending ping wakes the next
+        // wait at once, and the take that would find the reader empty after each answer is saved.
         while (!cancel.IsCancellationRequested)
-        {
-            if (!sub.WaitForData(TimeSpan.FromMilliseconds(200))) continue;
-            while (sub.TryTakeNext(message)) pub.Publish(message);
-        }
+            if (sub.WaitForData(TimeSpan.FromMilliseconds(200)) && sub.TryTakeNext(message)) pub.Publish(message);
     }
 }

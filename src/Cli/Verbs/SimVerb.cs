@@ -1,7 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
-using Mlsh.Core.Launch;
-using Mlsh.Ros2;
 using Mlsh.SimBridge;
 using Mlsh.SimBridge.Configuration;
 
@@ -24,42 +21,17 @@ public sealed class SimVerb : IVerb
 
     public Command Build()
     {
-        var cmd = new Command("sim", Help) { TreatUnmatchedTokensAsErrors = false };
-        var paramsFiles = new Option<string[]>("--params")
-        {
-            Description = "ROS 2 parameter file (repeatable; later files win). Default: launch/params/sim.yaml when no file is given.",
-            AllowMultipleArgumentsPerToken = false,
-        };
+        var cmd = new Command("sim", Help);
+        var node = new RosNodeCommandLine(cmd, SimBridgeOptions.DefaultNodeName, "sim.yaml");
         var layout = new Option<string?>("--layout") { Description = "Maze layout file or shipped layout name; overrides the 'layout' parameter." };
-        var domain = new Option<uint?>("--domain") { Description = "DDS domain id (default: ROS_DOMAIN_ID, or 0)." };
-        var loopback = new Option<bool>("--loopback") { Description = "Discover and talk on 127.0.0.1 only." };
-        cmd.Options.Add(paramsFiles);
         cmd.Options.Add(layout);
-        cmd.Options.Add(domain);
-        cmd.Options.Add(loopback);
         cmd.SetAction(parse =>
         {
-            var (own, ros) = RosArguments.Split(parse.UnmatchedTokens);
-            if (own.Count > 0)
-            {
-                Console.Error.WriteLine($"error: sim: unexpected argument '{own[0]}' (node arguments: --params, --layout, --domain, --loopback, then --ros-args ...)");
-                return 2;
-            }
-            var files = parse.GetValue(paramsFiles) is { Length: > 0 } given
-                ? given
-                : [Path.Combine(Core.MlshPaths.Root, "launch", "params", "sim.yaml")];
-            var parameters = RosNodeParameters.Load(SimBridgeOptions.DefaultNodeName, files, ros);
+            if (node.Parse(parse, "--layout, ") is not { } parsed) return 2;
+            var (parameters, nodeOptions, ros) = parsed;
             var options = SimBridgeOptions.FromParameters(parameters, ros, parse.GetValue(layout));
-            var nodeOptions = new RosNodeOptions
-            {
-                Namespace = parameters.Namespace,
-                DomainId = parse.GetValue(domain),
-                CycloneConfigXml = parse.GetValue(loopback) ? CycloneConfig.LoopbackOnly() : null,
-            };
             using var bridge = new SimBridgeNode(options, nodeOptions, parameters.NodeName);
-            using var stop = new CancellationTokenSource();
-            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
-            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+            using var stop = RosNodeCommandLine.OnSignals();
             var mode = options.TimingMode == TimingMode.Lockstep ? "lockstep" : "realtime";
             Console.Out.WriteLine($"[{bridge.Node.FullyQualifiedName}] {mode} on domain {bridge.Node.DomainId}: robot {options.Robot}, " +
                                   $"layout {bridge.Robot.Layout.Name}, physics {options.PhysicsRateHz} Hz; commands on {options.EffortCommandTopic} / " +

@@ -62,6 +62,25 @@ public sealed partial class PingPongTests
         }
     }
 
+    [Fact]
+    public void CReference_BuiltOnce_MeasuresEveryRoundTripOfTheSameJointState_InTwoRuns()
+    {
+        var domain = new TestDomain();
+        using var reference = CyclonePingPongReference.Build(CycloneConfig.LoopbackOnly());
+
+        var first = reference.Measure(domain.Id, joints: 12, roundTrips: 150);
+        var second = reference.Measure(domain.Id, joints: 12, roundTrips: 100);
+
+        first.RoundTrips.Should().Be(150);
+        second.RoundTrips.Should().Be(100);
+        first.PayloadBytes.Should().Be(PingPong.JointStateSize(12));
+        foreach (var run in new[] { first, second })
+        {
+            run.P50Us.Should().BePositive();
+            run.P99Us.Should().BeGreaterThanOrEqualTo(run.P50Us);
+        }
+    }
+
     private static Process StartDdsperf(string arguments, string config)
     {
         var psi = new ProcessStartInfo("ddsperf", arguments) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

@@ -38,6 +38,7 @@ public sealed class RuntimeNode : IDisposable
     private readonly Subscription<StringMsg> _commandSub;
     private readonly MasterLoader _loader;
     private readonly MqttTelemetry? _mqtt;
+    private readonly OverrideLog? _overrideLog;
     private readonly StringMsg _commandMsg = new();
     private LoopTiming? _timing;
     private SimTimeLoop? _simLoop;
@@ -63,6 +64,7 @@ public sealed class RuntimeNode : IDisposable
             _diagPub = _node.CreatePublisher<DiagnosticArray>(parameters.DiagnosticsTopic, QosProfile.Commands);
             _commandSub = _node.CreateSubscription<StringMsg>(parameters.OperatorCommandTopic, QosProfile.Commands);
             _loader = new MasterLoader(_bundle.Manifest, Controller.Commands);
+            if (parameters.SkillOverrideLog.Length > 0) _overrideLog = new OverrideLog(parameters.SkillOverrideLog);
             _loader.Reports += (ok, message) =>
             {
                 _log.WriteLine($"[{_node.FullyQualifiedName}] {message}");
@@ -83,6 +85,9 @@ public sealed class RuntimeNode : IDisposable
     public DdsRobotHardware Hardware => _hardware;
     public PolicyBundle Bundle => _bundle;
     public MqttTelemetry? Mqtt => _mqtt;
+
+    /// <summary>The operators' corrections log (null when skill_override_log is empty).</summary>
+    public OverrideLog? OverrideLog => _overrideLog;
 
     /// <summary>
     /// Simulated time: the longest wall-clock wait, per cycle, for the sensor samples due at a /clock tick (see
@@ -128,13 +133,15 @@ public sealed class RuntimeNode : IDisposable
             case OperatorCommandKind.ForceSkill:
                 if (cmd.Skill >= _bundle.SubPolicies.Count)
                     return (false, $"force_skill {cmd.Skill}: the bundle has sub-policies 0..{_bundle.SubPolicies.Count - 1}");
-                commands.ForceSkill(cmd.Skill);
+                if (_overrideLog is not null) _overrideLog.Operator = cmd.Operator;
+                // A timed override counts control cycles, so it lasts its duration in the robot's time (simulated or wall).
+                commands.ForceSkill(cmd.Skill, cmd.DurationSeconds > 0 ? Math.Max(1, (long)Math.Round(cmd.DurationSeconds * _p.ControlRateHz)) : 0);
                 break;
             case OperatorCommandKind.LoadMaster:
                 _loader.Request(Path.IsPathRooted(cmd.Path!) ? cmd.Path! : Path.Combine(Core.MlshPaths.Root, cmd.Path!), cmd.Sha256!);
                 break;
         }
-        var text = $"{source}: {cmd.Kind}{(cmd.Kind == OperatorCommandKind.ForceSkill ? " " + cmd.Skill : "")} accepted";
+        var text = $"{source}: {cmd.Kind}{(cmd.Kind == OperatorCommandKind.ForceSkill ? " " + cmd.Skill + (cmd.DurationSeconds > 0 ? string.Create(CultureInfo.InvariantCulture, $" for {cmd.DurationSeconds} s") : "") : "")} accepted";
         _log.WriteLine($"[{_node.FullyQualifiedName}] {text}");
         return (true, text);
     }
@@ -204,6 +211,7 @@ public sealed class RuntimeNode : IDisposable
     {
         _mqtt?.Dispose();
         _loader?.Dispose();
+        _overrideLog?.Dispose();
         _commandSub?.Dispose();
         _diagPub?.Dispose();
         _skillPub?.Dispose();
@@ -263,7 +271,7 @@ public sealed class RuntimeNode : IDisposable
             if (s.MasterTicks != _lastMasterTicks)
             {
                 _lastMasterTicks = s.MasterTicks;
-                if (s.SkillForced && owner._p.SkillOverrideLog.Length > 0) LogOverride(s);
+                if (s.SkillForced && owner._overrideLog is not null) LogOverride(s);
             }
         }
 
@@ -301,16 +309,7 @@ public sealed class RuntimeNode : IDisposable
         {
             var obs = new double[owner.Controller.MasterTickObservation.Length];
             owner.Controller.MasterTickObservation.Read(obs);
-            var line = JsonSerializer.Serialize(new
-            {
-                utc = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
-                cycle = s.Cycle,
-                master_choice = s.MasterChoice,
-                label = s.ActiveSkill,
-                observation = obs,
-            });
-            // An append-only label log: each line is complete on its own, a torn last line is skipped by readers.
-            File.AppendAllText(owner._p.SkillOverrideLog, line + "\n");
+            owner._overrideLog!.Append(s.Cycle, s.MasterChoice, s.ActiveSkill, obs, DateTime.UtcNow);
         }
     }
 }

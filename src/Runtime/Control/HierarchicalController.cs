@@ -42,6 +42,15 @@ public sealed class HierarchicalController
     private readonly double[] _qTarget, _qdTarget, _effort;
     private readonly double[] _masterObservationScratch;
     private MasterModel _master;
+    // DESIGN: the shadow (candidate) master runs on the control thread, bounded: one extra batch-1 inference per
+    // master tick (1 Hz on the quadruped) into a preallocated buffer, never per control cycle. Running it on another
+    // thread would need a copy of the observation handed across and would measure agreement on a different tick.
+    private MasterModel? _shadow;
+    private readonly float[] _shadowLogits;
+    private long _overrideGeneration;
+    private int _overrideSkill = -1;
+    private long _overrideDuration;
+    private long _overrideUntil;
     private long _cycle;
     private long _policyCycle;
     private long _jointSeq, _imuSeq, _odomSeq;
@@ -103,6 +112,7 @@ public sealed class HierarchicalController
         _previousAction = new float[_joints];
         _jointTargets = new float[_joints];
         _logits = new float[bundle.SubPolicies.Count];
+        _shadowLogits = new float[bundle.SubPolicies.Count];
         _qTarget = new double[_joints];
         _qdTarget = new double[_joints];
         _effort = new double[_joints];
@@ -111,6 +121,7 @@ public sealed class HierarchicalController
         MasterTickObservation = new SeqLockBuffer(layout.Size);
         _status.ActiveSkill = -1;
         _status.MasterChoice = -1;
+        _status.ShadowChoice = -1;
         _status.Mode = ControllerMode.Safe;
     }
 
@@ -125,6 +136,9 @@ public sealed class HierarchicalController
 
     /// <summary>The master in use (changes only at a master tick).</summary>
     public MasterModel Master => Volatile.Read(ref _master);
+
+    /// <summary>The candidate running in shadow (null when none; changes only at a master tick).</summary>
+    public MasterModel? Shadow => Volatile.Read(ref _shadow);
 
     /// <summary>The last observation built (control thread only; for tests and the skill-override log).</summary>
     internal ReadOnlySpan<float> Observation => _observation;
@@ -144,6 +158,7 @@ public sealed class HierarchicalController
     public void Update()
     {
         _hardware.ReadState(_frame);
+        UpdateOverride();
         var faults = CheckState();
         if (Commands.EmergencyStopActive) faults |= SafetyFaults.EmergencyStop;
         if (Interlocked.Exchange(ref _clockReset, 0) != 0) faults |= SafetyFaults.ClockReset;
@@ -195,8 +210,37 @@ public sealed class HierarchicalController
         _status.Faults = faults;
         _status.FaultHistory |= faults;
         _status.JointStateAgeCycles = _jointAge;
-        _status.SkillForced = Commands.ForcedSkill >= 0;
+        _status.SkillForced = _overrideSkill >= 0 && _overrideUntil > 0;
+        _status.OverrideCyclesLeft = _status.SkillForced && _overrideUntil != long.MaxValue ? _overrideUntil - _cycle : 0;
         Status.Write(_status);
+    }
+
+    /// <summary>
+    /// Picks up a new operator override and ends an expired one. An override starts at the next master tick (its
+    /// label then pairs with that tick's observation) and lasts its duration in control cycles from there, safe mode
+    /// included; at expiry or release the master's choice of its last tick takes over in the same cycle.
+    /// </summary>
+    private void UpdateOverride()
+    {
+        var word = Commands.OverrideWord;
+        var generation = word >> 48;
+        if (generation != _overrideGeneration)
+        {
+            _overrideGeneration = generation;
+            _overrideSkill = (int)((word >> 32) & 0xFFFF) - 1;
+            _overrideDuration = word & 0xFFFF_FFFF;
+            _overrideUntil = 0; // not started: the next master tick starts it
+            if (_overrideSkill < 0 || _overrideSkill >= _subPolicies.Count)
+            {
+                _overrideSkill = -1;
+                if (_status.MasterChoice >= 0) _status.ActiveSkill = _status.MasterChoice;
+            }
+        }
+        else if (_overrideSkill >= 0 && _overrideUntil > 0 && _cycle >= _overrideUntil)
+        {
+            _overrideSkill = -1;
+            if (_status.MasterChoice >= 0) _status.ActiveSkill = _status.MasterChoice;
+        }
     }
 
     private SafetyFaults CheckState()
@@ -242,6 +286,7 @@ public sealed class HierarchicalController
                 Volatile.Write(ref _master, next);
                 _status.MasterSwaps++;
             }
+            UpdateShadowSlot();
             _master.Logits(obs, _logits);
             var best = 0;
             for (var k = 0; k < _logits.Length; k++)
@@ -249,11 +294,13 @@ public sealed class HierarchicalController
                 if (!float.IsFinite(_logits[k])) return SafetyFaults.NonFiniteAction;
                 if (_logits[k] > _logits[best]) best = k;
             }
-            var forced = Commands.ForcedSkill;
             _status.MasterChoice = best;
+            if (_shadow is not null) EvaluateShadow(obs, best);
             for (var i = 0; i < obs.Length; i++) _masterObservationScratch[i] = obs[i];
             MasterTickObservation.Write(_masterObservationScratch);
-            _status.ActiveSkill = forced >= 0 && forced < _subPolicies.Count ? forced : best;
+            if (_overrideSkill >= 0 && _overrideUntil == 0)
+                _overrideUntil = _overrideDuration == 0 ? long.MaxValue : _cycle + _overrideDuration;
+            _status.ActiveSkill = _overrideSkill >= 0 ? _overrideSkill : best;
             _status.MasterTicks++;
         }
         if (_policyCycle % _decimation == 0)
@@ -270,6 +317,58 @@ public sealed class HierarchicalController
         }
         _policyCycle++;
         return SafetyFaults.None;
+    }
+
+    /// <summary>Applies a promote/drop verdict and takes a newly offered shadow (master tick, control thread).</summary>
+    private void UpdateShadowSlot()
+    {
+        var verdict = Commands.TakeShadowVerdict();
+        if (_shadow is not null && verdict == OperatorCommands.ShadowPromote)
+        {
+            Commands.Retire(_master);
+            Volatile.Write(ref _master, _shadow);
+            Volatile.Write(ref _shadow, null);
+            _status.MasterSwaps++;
+        }
+        else if (_shadow is not null && verdict == OperatorCommands.ShadowDrop)
+        {
+            Commands.RetireShadow(_shadow);
+            Volatile.Write(ref _shadow, null);
+        }
+        if (Commands.TakePendingShadow() is { } candidate)
+        {
+            if (_shadow is not null) Commands.RetireShadow(_shadow);
+            Volatile.Write(ref _shadow, candidate);
+            _status.ShadowTicks = 0;
+            _status.ShadowAgreements = 0;
+        }
+        if (_shadow is null)
+        {
+            // Cleared with the shadow, so a reader never credits a new candidate with its predecessor's ticks.
+            _status.ShadowChoice = -1;
+            _status.ShadowTicks = 0;
+            _status.ShadowAgreements = 0;
+        }
+    }
+
+    /// <summary>The shadow's choice for this tick's observation: recorded and compared, never acted on. A non-finite
+    /// shadow output is a disagreement, not a fault: the robot is driven by the active master only.</summary>
+    private void EvaluateShadow(ReadOnlySpan<float> obs, int masterChoice)
+    {
+        _shadow!.Logits(obs, _shadowLogits);
+        var choice = 0;
+        for (var k = 0; k < _shadowLogits.Length; k++)
+        {
+            if (!float.IsFinite(_shadowLogits[k]))
+            {
+                choice = -1;
+                break;
+            }
+            if (_shadowLogits[k] > _shadowLogits[choice]) choice = k;
+        }
+        _status.ShadowChoice = choice;
+        _status.ShadowTicks++;
+        if (choice == masterChoice) _status.ShadowAgreements++;
     }
 
     private void SafeEfforts(bool jointStateStale)

@@ -56,4 +56,10 @@ public struct ControllerStatus
     public long SubPolicySteps;
     /// <summary>Cycles since the newest joint state arrived.</summary>
     public int JointStateAgeCycles;
+    /// <summary>What the shadow (candidate) master chose at the last master tick; -1 without a shadow or on a non-finite output.</summary>
+    public int ShadowChoice;
+    /// <summary>Master ticks the current shadow has been evaluated at, and how many of them agreed with the active master.</summary>
+    public long ShadowTicks, ShadowAgreements;
+    /// <summary>Forced control cycles still to come after this one, of a timed operator override (0 when none, on its last cycle, or until released).</summary>
+    public long OverrideCyclesLeft;
 }

@@ -8,10 +8,18 @@ public enum OperatorCommandKind { EmergencyStop, Resume, LoadMaster, ForceSkill,
 /// <summary>
 /// One parsed operator command. Wire format (UTF-8 JSON object, the same on ROS and MQTT):
 /// <c>{"command":"estop"}</c>, <c>{"command":"resume"}</c>, <c>{"command":"load_master","path":"models/x/master.onnx","sha256":"&lt;64 hex&gt;"}</c>,
-/// <c>{"command":"force_skill","skill":2}</c>, <c>{"command":"release_skill"}</c>.
+/// <c>{"command":"force_skill","skill":2}</c> (until released) or <c>{"command":"force_skill","skill":2,"duration_s":5,"operator":"ana"}</c>
+/// (a timed override: the skill replaces the master's choice for duration_s seconds; the log of labelled corrections
+/// records the operator), <c>{"command":"release_skill"}</c>.
 /// </summary>
-public sealed record OperatorCommand(OperatorCommandKind Kind, string? Path = null, string? Sha256 = null, int Skill = -1)
+public sealed record OperatorCommand(OperatorCommandKind Kind, string? Path = null, string? Sha256 = null, int Skill = -1,
+    double DurationSeconds = 0, string? Operator = null)
 {
+    /// <summary>The longest timed override accepted: an override is a correction, not a new controller.</summary>
+    public const double MaxOverrideSeconds = 600;
+
+    private static readonly string[] ForceSkillKeys = ["command", "skill", "duration_s", "operator"];
+
     /// <summary>Parses one command; parsing runs on I/O threads, never on the control thread.</summary>
     /// <exception cref="FormatException">One line naming what is wrong and what is accepted.</exception>
     public static OperatorCommand Parse(ReadOnlySpan<byte> utf8)
@@ -37,9 +45,27 @@ public sealed record OperatorCommand(OperatorCommandKind Kind, string? Path = nu
                 case "resume": return new(OperatorCommandKind.Resume);
                 case "release_skill": return new(OperatorCommandKind.ReleaseSkill);
                 case "force_skill":
+                    // DESIGN: an override moves the robot, so a misspelt key ("duraton_s") must not silently mean
+                    // "until released"; unknown keys are rejected here (other commands stay lenient).
+                    foreach (var property in root.EnumerateObject())
+                        if (Array.IndexOf(ForceSkillKeys, property.Name) < 0)
+                            throw new FormatException($"force_skill: unknown key '{property.Name}'; accepted: {string.Join(", ", ForceSkillKeys)}");
                     if (!root.TryGetProperty("skill", out var s) || s.ValueKind != JsonValueKind.Number || !s.TryGetInt32(out var k) || k < 0)
                         throw new FormatException("force_skill needs 'skill': a sub-policy index >= 0");
-                    return new(OperatorCommandKind.ForceSkill, Skill: k);
+                    var duration = 0.0;
+                    if (root.TryGetProperty("duration_s", out var d))
+                    {
+                        if (d.ValueKind != JsonValueKind.Number || !d.TryGetDouble(out duration) || !(duration > 0 && duration <= MaxOverrideSeconds))
+                            throw new FormatException($"force_skill 'duration_s' must be a number of seconds in (0, {MaxOverrideSeconds}], got {d.GetRawText()}");
+                    }
+                    string? who = null;
+                    if (root.TryGetProperty("operator", out var o))
+                    {
+                        who = o.ValueKind == JsonValueKind.String ? o.GetString() : null;
+                        if (string.IsNullOrWhiteSpace(who) || who.Length > 64 || who.Any(char.IsControl))
+                            throw new FormatException($"force_skill 'operator' must be a name of 1-64 printable characters, got {o.GetRawText()}");
+                    }
+                    return new(OperatorCommandKind.ForceSkill, Skill: k, DurationSeconds: duration, Operator: who);
                 case "load_master":
                     var path = root.TryGetProperty("path", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
                     var sha = root.TryGetProperty("sha256", out var h) && h.ValueKind == JsonValueKind.String ? h.GetString() : null;

@@ -19,7 +19,8 @@ public sealed class TelemetryJson
     public TelemetryJson() => _writer = new Utf8JsonWriter(_buffer);
 
     /// <summary>{"mode","active_skill","master_choice","skill_forced","faults","cycle","cycle_time_p50_us","cycle_time_p99_us",
-    /// "lateness_p99_us","deadline_misses","watchdog":{"joint_state_age_cycles","stale"},"safe_mode_entries","master_swaps"}.</summary>
+    /// "lateness_p99_us","deadline_misses","watchdog":{"joint_state_age_cycles","stale"},"safe_mode_entries","master_swaps",
+    /// "override_cycles_left", and while a candidate runs in shadow "shadow":{"choice","ticks","agreement_rate"}}.</summary>
     public ReadOnlyMemory<byte> Telemetry(in ControllerStatus s, LoopTiming? timing)
     {
         Begin();
@@ -46,6 +47,16 @@ public sealed class TelemetryJson
         w.WriteEndObject();
         w.WriteNumber("safe_mode_entries", s.SafeModeEntries);
         w.WriteNumber("master_swaps", s.MasterSwaps);
+        w.WriteNumber("override_cycles_left", s.OverrideCyclesLeft);
+        if (s.ShadowTicks > 0)
+        {
+            // A candidate master in shadow (certified handover): what it would choose, and how often it agrees.
+            w.WriteStartObject("shadow");
+            w.WriteNumber("choice", s.ShadowChoice);
+            w.WriteNumber("ticks", s.ShadowTicks);
+            w.WriteNumber("agreement_rate", (double)s.ShadowAgreements / s.ShadowTicks);
+            w.WriteEndObject();
+        }
         w.WriteEndObject();
         return End();
     }

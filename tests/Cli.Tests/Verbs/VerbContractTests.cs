@@ -40,6 +40,7 @@ public sealed class VerbContractTests
     [InlineData("train")]
     [InlineData("infer")]
     [InlineData("dds")]
+    [InlineData("runtime")]
     public void Benchmark_IsRegistered_AndTakesJson(string bench)
     {
         var cmd = new BenchVerb().Build().Subcommands.SingleOrDefault(c => c.Name == bench);

@@ -1,0 +1,49 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Mlsh.Cli.Tests.Benchmarks;
+
+/// <summary>`./mlsh bench runtime --json` run for real (short), as a separate process like the user runs it.</summary>
+public sealed class RuntimeBenchTests
+{
+    [Fact]
+    public async Task BenchRuntime_ShortRun_EndsWithJsonHoldingTheTargetKeys_AsFiniteNumbers()
+    {
+        // The mlsh.dll built next to this test assembly (with its deps.json and runtimeconfig.json).
+        var cli = typeof(IBench).Assembly.Location;
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { cli, "bench", "runtime", "--json", "--seconds", "1" }) psi.ArgumentList.Add(a);
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("bench runtime --seconds 1 did not finish within 2 minutes");
+        }
+        var (output, errors) = (await stdout, await stderr);
+
+        process.ExitCode.Should().Be(0, "stderr: " + errors);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        lines.Should().NotBeEmpty();
+        using var json = JsonDocument.Parse(lines[^1]);
+        var root = json.RootElement;
+        root.GetProperty("bench").GetString().Should().Be("runtime");
+        foreach (var key in new[] { "lateness_p99_ratio_vs_c", "compute_p99_us", "alloc_bytes_per_cycle", "lateness_p99_us", "c_lateness_p99_us" })
+        {
+            root.TryGetProperty(key, out var v).Should().BeTrue($"the last line has \"{key}\"");
+            v.ValueKind.Should().Be(JsonValueKind.Number, key);
+            double.IsFinite(v.GetDouble()).Should().BeTrue(key);
+            v.GetDouble().Should().BeGreaterThanOrEqualTo(0, key);
+        }
+        // The loop really ran the controller against the DDS state publisher for about the requested second.
+        root.GetProperty("cycles").GetInt64().Should().BeGreaterThan(100);
+        root.GetProperty("c_cycles").GetInt64().Should().BeGreaterThan(100);
+        root.GetProperty("sub_policy_steps").GetInt64().Should().BeGreaterThan(0, "the policy ran: the controller was fed over DDS");
+    }
+}

@@ -102,17 +102,9 @@ public sealed class CdrReader
 
     private static bool Utf8Equals(ReadOnlySpan<byte> utf8, string s)
     {
-        if (utf8.Length == s.Length)
-        {
-            var i = 0;
-            for (; i < utf8.Length; i++)
-            {
-                var b = utf8[i];
-                if (b >= 0x80) break;
-                if (b != s[i]) return false;
-            }
-            if (i == utf8.Length) return true;
-        }
+        // ASCII bytes equal s only if s is the same ASCII text (a non-ASCII char never encodes to ASCII bytes).
+        if (utf8.Length == s.Length && Ascii.Equals(utf8, s)) return true;
+        if (Ascii.IsValid(utf8)) return false;
         // Non-ASCII text: compare by re-encoding into a stack buffer (rare: joint and frame names are ASCII).
         if (Encoding.UTF8.GetByteCount(s) != utf8.Length) return false;
         Span<byte> tmp = utf8.Length <= 512 ? stackalloc byte[utf8.Length] : new byte[utf8.Length];
@@ -146,7 +138,11 @@ public sealed class CdrReader
         var n = ReadSequenceLength(4, field);
         var target = current.Length == n ? current : new string[n];
         for (var i = 0; i < n; i++)
-            target[i] = ReadString(i < current.Length ? current[i] : null, field);
+        {
+            var previous = i < current.Length ? current[i] : null;
+            var text = ReadString(previous, field);
+            if (!ReferenceEquals(text, previous) || !ReferenceEquals(target, current)) target[i] = text; // unchanged: no store
+        }
         return target;
     }
 

@@ -84,11 +84,21 @@ public sealed class CdrWriter
     public void WriteString(string? value)
     {
         value ??= string.Empty;
+        // ASCII (joint and frame names): length prefix and text in one reservation and one vectorized pass.
+        var start = _position;
+        var span = Reserve(4, 4 + value.Length + 1);
+        if (System.Text.Ascii.FromUtf16(value, span[4..], out _) == System.Buffers.OperationStatus.Done)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(span, (uint)(value.Length + 1));
+            span[^1] = 0;
+            return;
+        }
+        _position = start; // not ASCII: undo (padding bytes are rewritten identically) and encode in two passes
         var byteCount = Encoding.UTF8.GetByteCount(value);
         WriteUInt32((uint)(byteCount + 1));
-        var span = Reserve(1, byteCount + 1);
-        Encoding.UTF8.GetBytes(value, span);
-        span[byteCount] = 0;
+        var text = Reserve(1, byteCount + 1);
+        Encoding.UTF8.GetBytes(value, text);
+        text[byteCount] = 0;
     }
 
     /// <summary>Writes a bounded CDR string (string&lt;N&gt;); throws when the UTF-8 form is longer than the bound.</summary>

@@ -57,6 +57,39 @@ public sealed class CdrReaderWriterTests
     }
 
     [Fact]
+    public void Writer_EncodesAsciiAndNonAsciiStrings_AsUtf8WithTheByteCountPrefix()
+    {
+        var writer = new CdrWriter();
+        writer.WriteString("ab");
+        writer.WriteString("Fuß");   // 4 UTF-8 bytes for 3 chars: the non-ASCII path, after padding
+        writer.WriteString("");
+
+        writer.WrittenSpan.ToArray().Should().Equal(
+            0x00, 0x01, 0, 0,
+            3, 0, 0, 0, (byte)'a', (byte)'b', 0, /* pad */ 0,
+            5, 0, 0, 0, (byte)'F', (byte)'u', 0xc3, 0x9f, 0, /* pad */ 0, 0, 0,
+            1, 0, 0, 0, 0);
+    }
+
+    [Fact]
+    public void Reader_ComparesStringsByText_KeepingTheCurrentOneOnlyWhenTheTextIsEqual()
+    {
+        var writer = new CdrWriter();
+        writer.WriteString("Fuß");
+        writer.WriteString("abc");
+        var reader = new CdrReader();
+        var fuss = new string("Fuß".AsSpan());
+        var nonAscii = "abç"; // same length as "abc", different text
+
+        reader.Begin(writer.WrittenSpan);
+        reader.ReadString(fuss, "f").Should().BeSameAs(fuss);
+        var abc = reader.ReadString(nonAscii, "f");
+
+        abc.Should().Be("abc");
+        abc.Should().NotBeSameAs(nonAscii);
+    }
+
+    [Fact]
     public void Reader_ReusesUnchangedStringsAndArrays_InsteadOfAllocatingNewOnes()
     {
         var sent = JointState.WithJoints(["hip", "knee"], "base_link");

@@ -42,6 +42,7 @@ public sealed class RuntimeNode : IDisposable
     private readonly StringMsg _commandMsg = new();
     private LoopTiming? _timing;
     private SimTimeLoop? _simLoop;
+    private long _masterRejects;
 
     /// <exception cref="ConfigException">The bundle is missing, malformed or disagrees with the parameters (names both sides).</exception>
     public RuntimeNode(RuntimeParameters parameters, RosNodeOptions rosOptions, string nodeName, TextWriter log)
@@ -69,6 +70,7 @@ public sealed class RuntimeNode : IDisposable
             {
                 _log.WriteLine($"[{_node.FullyQualifiedName}] {message}");
                 LastMasterReport = (ok, message);
+                if (!ok) Interlocked.Increment(ref _masterRejects);
             };
             if (parameters.Mqtt.Enabled)
                 _mqtt = new MqttTelemetry(parameters.Mqtt, _node.FullyQualifiedName, Controller.Status, () => _timing, p => Handle(p.Span, "mqtt"));
@@ -104,6 +106,9 @@ public sealed class RuntimeNode : IDisposable
 
     /// <summary>Timing of the running loop (null before <see cref="Run"/> starts it).</summary>
     public LoopTiming? Timing => Volatile.Read(ref _timing);
+
+    /// <summary>Masters offered by load_master and refused (the running master stayed).</summary>
+    public long MasterRejects => Interlocked.Read(ref _masterRejects);
 
     /// <summary>The last hot-swap outcome (null until a load_master was processed).</summary>
     public (bool Ok, string Message)? LastMasterReport { get; private set; }
@@ -240,6 +245,7 @@ public sealed class RuntimeNode : IDisposable
         private SafetyFaults _lastFaults = (SafetyFaults)(-1);
         private ControllerMode _lastMode = (ControllerMode)(-1);
         private bool _skipReported;
+        private long _lastRejects;
         private long _lastMasterTicks;
         private long _nextDiagnostics;
 
@@ -260,11 +266,13 @@ public sealed class RuntimeNode : IDisposable
                 owner._skillPub.Publish(_skill);
             }
             var now = MonotonicClock.NowNanoseconds();
-            // Published at once on every fault or mode change (the HIL harness times safe mode from these reports).
-            if (s.Faults != _lastFaults || s.Mode != _lastMode || now >= _nextDiagnostics)
+            // Published at once on every fault, mode change or refused master (the HIL harness reads these reports).
+            var rejects = owner.MasterRejects;
+            if (s.Faults != _lastFaults || s.Mode != _lastMode || rejects != _lastRejects || now >= _nextDiagnostics)
             {
                 _lastFaults = s.Faults;
                 _lastMode = s.Mode;
+                _lastRejects = rejects;
                 _nextDiagnostics = now + 1_000_000_000;
                 PublishDiagnostics(s);
             }
@@ -292,6 +300,9 @@ public sealed class RuntimeNode : IDisposable
                 new KeyValue { Key = "safe_mode_entries", Value = s.SafeModeEntries.ToString(CultureInfo.InvariantCulture) },
                 new KeyValue { Key = "deadline_misses", Value = (t?.DeadlineMisses ?? 0).ToString(CultureInfo.InvariantCulture) },
                 new KeyValue { Key = "cycles", Value = (t?.Cycles ?? 0).ToString(CultureInfo.InvariantCulture) },
+                new KeyValue { Key = "master_ticks", Value = s.MasterTicks.ToString(CultureInfo.InvariantCulture) },
+                new KeyValue { Key = "master_swaps", Value = s.MasterSwaps.ToString(CultureInfo.InvariantCulture) },
+                new KeyValue { Key = "master_rejects", Value = owner.MasterRejects.ToString(CultureInfo.InvariantCulture) },
                 new KeyValue { Key = "time_source", Value = owner._p.UseSimTime ? "sim" : "system" },
                 new KeyValue { Key = "clock_skipped_cycles", Value = (owner.SimLoop?.ClockSkippedCycles ?? 0).ToString(CultureInfo.InvariantCulture) },
                 new KeyValue { Key = "clock_resets", Value = (owner.SimLoop?.ClockResets ?? 0).ToString(CultureInfo.InvariantCulture) },

@@ -13,13 +13,18 @@ public static class RuntimeStatusKeys
     /// <summary>How many times the runtime entered safe mode since start.</summary>
     public const string SafeModeEntries = "safe_mode_entries";
     /// <summary>Optional, for exact timing: robot time (s, the runtime's clock: /clock under use_sim_time) of the latest
-    /// safe-mode entry. Without it the harness times mode changes by when the runtime's /diagnostics report them
-    /// (the runtime publishes diagnostics at once when its faults change).</summary>
+    /// safe-mode entry, stamped by the runtime with the cycle that entered it ("never" before the first). Without it
+    /// the harness times mode changes by when the runtime's /diagnostics report them (the runtime publishes
+    /// diagnostics at once when its faults or mode change).</summary>
     public const string LastSafeModeEntryS = "last_safe_mode_entry_s";
     /// <summary>Robot time (s) the runtime last left safe mode (back to the policy).</summary>
     public const string LastSafeModeExitS = "last_safe_mode_exit_s";
-    /// <summary>Control cycles that overran their deadline.</summary>
+    /// <summary>Control cycles that overran their deadline (wall clock; always 0 on simulated time).</summary>
     public const string DeadlineMisses = "deadline_misses";
+    /// <summary>Simulated time: control deadlines /clock advanced over without a cycle (0 in exact lockstep).</summary>
+    public const string ClockSkippedCycles = "clock_skipped_cycles";
+    /// <summary>Simulated time: how often /clock went backwards (simulator restarts): the epoch of the safe-mode times.</summary>
+    public const string ClockResets = "clock_resets";
     public const string Cycles = "cycles";
     public const string MasterTicks = "master_ticks";
     public const string MasterSwaps = "master_swaps";

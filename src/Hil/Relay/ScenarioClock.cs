@@ -4,7 +4,7 @@ namespace Mlsh.Hil.Relay;
 /// Scenario time (s) derived from the robot's own message stamps: simulated time in lockstep, the robot's clock
 /// otherwise. The first stamp seen is t = 0; when the stamps jump backwards (a restarted simulator starts its clock
 /// at 0 again) the clock keeps counting from where it was instead of going back. Thread-safe: any reader thread may
-/// <see cref="Observe"/>, any thread may read <see cref="NowS"/>; lock-free and allocation-free.
+/// <see cref="Observe"/>, any thread may read <see cref="NowS"/> (a short lock); allocates only when a new epoch begins.
 /// </summary>
 /// <remarks>DESIGN: the harness does not use its own wall clock for fault times, so a lockstep run that is slower
 /// than real time still injects each fault at the same simulated instant (deterministic scenarios).</remarks>
@@ -14,6 +14,7 @@ public sealed class ScenarioClock
     public const double EpochJumpS = 0.5;
 
     private readonly object _gate = new();
+    private readonly List<double> _epochOffsets = []; // offset of each clock epoch, in order
     private double _offset = double.NaN;   // scenario time = stamp + offset
     private double _lastStamp = double.NaN;
     private double _now;
@@ -23,6 +24,28 @@ public sealed class ScenarioClock
 
     /// <summary>True once a stamp arrived.</summary>
     public bool Started => !double.IsNaN(Volatile.Read(ref _offset));
+
+    /// <summary>Clock epochs begun after the first (robot clock restarts seen so far).</summary>
+    public int Epoch
+    {
+        get { lock (_gate) return Math.Max(0, _epochOffsets.Count - 1); }
+    }
+
+    /// <summary>
+    /// Maps a robot time (s) of clock epoch <paramref name="epoch"/> (0 = the first; a restarted simulator's clock
+    /// starts the next) to scenario time. False when that epoch has not been seen yet (the robot reported a time of
+    /// its new clock before this clock saw a stamp of it): map it later.
+    /// </summary>
+    public bool TryToScenarioTime(double stampS, int epoch, out double scenarioS)
+    {
+        lock (_gate)
+        {
+            scenarioS = double.NaN;
+            if (epoch < 0 || epoch >= _epochOffsets.Count) return false;
+            scenarioS = stampS + _epochOffsets[epoch];
+            return true;
+        }
+    }
 
     /// <summary>Maps a robot time (s) of the current clock epoch to scenario time without feeding the clock.</summary>
     public double ToScenarioTime(double stampS)
@@ -39,12 +62,14 @@ public sealed class ScenarioClock
             {
                 _offset = -stampS;
                 _lastStamp = stampS;
+                _epochOffsets.Add(_offset);
             }
             else if (stampS < _lastStamp - EpochJumpS)
             {
                 // A new clock epoch (simulator restarted): continue from the current time.
                 _offset = _now - stampS;
                 _lastStamp = stampS;
+                _epochOffsets.Add(_offset);
             }
             else
             {

@@ -3,7 +3,10 @@ using Mlsh.Hil.Relay;
 namespace Mlsh.Hil.Reports;
 
 /// <summary>A fault the harness actually injected: its kind text and the scenario time (s) it took effect.</summary>
-public sealed record InjectedFault(string Description, double OnsetS, double EndS, string Kind);
+/// <param name="WatchdogS">How long the runtime's own watchdog lets this fault go unnoticed by design (its
+/// &lt;topic&gt;_timeout_cycles × control period for stale data, 0 for a fault it sees at once); NaN when unknown
+/// (the evaluator then assumes <see cref="CriteriaEvaluator.DefaultWatchdogTimeoutS"/> for stale data).</param>
+public sealed record InjectedFault(string Description, double OnsetS, double EndS, string Kind, double WatchdogS = double.NaN);
 
 /// <summary>
 /// Everything the harness saw during one run, as plain data (the input of <see cref="CriteriaEvaluator"/>; tests

@@ -59,6 +59,8 @@ public sealed class ScenarioRunner
         var observer = new ObserverNode(node, new ObserverTopics(), clock);
         var safeEntries = new SortedSet<double>();
         var safeExits = new SortedSet<double>();
+        var safeModeRecord = new SafeModeRecord();
+        var watchdogs = RuntimeWatchdogs();
         var events = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var telemetry = new LatestPayload();
         MqttClient? operatorClient = null;
@@ -77,11 +79,13 @@ public sealed class ScenarioRunner
 
             var pending = new Queue<Fault>(s.Faults.Where(f => f.Topic is null));
             foreach (var f in s.Faults.Where(f => f.Topic is not null))
-                injected.Add(new InjectedFault(f.ToString(), double.NaN, f.EndS, ScenarioLoader.SnakeCase(f.Kind.ToString())));
+                injected.Add(new InjectedFault(f.ToString(), double.NaN, f.EndS, ScenarioLoader.SnakeCase(f.Kind.ToString()),
+                    f.Kind == FaultKind.Nan ? 0 : watchdogs[f.Topic!.Value] * s.ControlPeriodS));
             var startWall = Environment.TickCount64;
             var wallBudgetMs = (long)(_options.StartupTimeout.TotalMilliseconds
                 + 1000 * _options.WallTimeFactor * (s.DurationS + s.Faults.Sum(f => f.RestartAfterS + f.DurationS)));
             long? simRestartAt = null;
+            var killedAt = -1;
             double brokerUpAt = double.NaN;
 
             while (true)
@@ -89,7 +93,7 @@ public sealed class ScenarioRunner
                 if (cancel.IsCancellationRequested) { stopReason = "stop requested"; break; }
                 observer.Poll(TimeSpan.FromMilliseconds(20));
                 var now = clock.NowS;
-                TrackSafeMode(observer, clock, safeEntries, safeExits);
+                TrackSafeMode(observer, clock, safeModeRecord, safeEntries, safeExits);
 
                 if (!clock.Started && Environment.TickCount64 - startWall > _options.StartupTimeout.TotalMilliseconds)
                 {
@@ -121,7 +125,8 @@ public sealed class ScenarioRunner
                         case FaultKind.KillSim:
                             sim!.Kill();
                             simRestartAt = Environment.TickCount64 + (long)(f.RestartAfterS * 1000);
-                            injected.Add(new InjectedFault(f.ToString(), now, now, "kill_sim"));
+                            killedAt = injected.Count;
+                            injected.Add(new InjectedFault(f.ToString(), now, now, "kill_sim", 0));
                             break;
                         case FaultKind.BrokerDown:
                             broker!.Kill();
@@ -137,9 +142,15 @@ public sealed class ScenarioRunner
                 if (simRestartAt is { } at && Environment.TickCount64 >= at)
                 {
                     Wait(sim!.StopAsync(TimeSpan.FromSeconds(10)));
+                    // DESIGN: on the robot's clock a killed simulator is a clock that stops; no time passes until the
+                    // new one starts its own clock at 0, so that instant (everything the dead one published has been
+                    // observed by now) is when the fault reaches a runtime on /clock, which it must then notice at once.
+                    observer.Poll(TimeSpan.FromMilliseconds(20));
+                    var restartS = clock.NowS;
+                    if (killedAt >= 0) injected[killedAt] = injected[killedAt] with { OnsetS = restartS, EndS = restartS };
                     sim = StartSim(layoutPath);
                     simRestartAt = null;
-                    Say("simulator restarted");
+                    Say(string.Create(ci, $"simulator restarted at scenario time {restartS:F3} s"));
                 }
                 if (double.IsFinite(brokerUpAt) && now >= brokerUpAt)
                 {
@@ -153,7 +164,7 @@ public sealed class ScenarioRunner
         {
             // Drain what is already on the wire (the runtime's last diagnostics) before stopping.
             for (var i = 0; i < 5; i++) observer.Poll(TimeSpan.FromMilliseconds(20));
-            TrackSafeMode(observer, clock, safeEntries, safeExits);
+            TrackSafeMode(observer, clock, safeModeRecord, safeEntries, safeExits);
             foreach (var n in new[] { runtime, sim })
             {
                 if (n is null) continue;
@@ -216,16 +227,35 @@ public sealed class ScenarioRunner
         static T Wait<T>(Task<T> t) => t.GetAwaiter().GetResult();
     }
 
+    /// <summary>The raw safe-mode times the runtime reported, each mapped to scenario time once, when first seen.</summary>
+    private sealed class SafeModeRecord
+    {
+        public readonly Dictionary<(int Epoch, string Raw), double> Entries = [], Exits = [];
+        public bool Exact;
+    }
+
     /// <summary>Safe-mode entries/exits in scenario time: exact when the runtime reports its entry/exit times (its own
-    /// clock, mapped), otherwise when its /diagnostics reported the mode change.</summary>
-    private static void TrackSafeMode(ObserverNode observer, ScenarioClock clock, SortedSet<double> entries, SortedSet<double> exits)
+    /// clock: each mapped once, in the clock epoch it reports them in), otherwise when its /diagnostics reported the
+    /// mode change.</summary>
+    private static void TrackSafeMode(ObserverNode observer, ScenarioClock clock, SafeModeRecord record, SortedSet<double> entries, SortedSet<double> exits)
     {
         if (observer.RuntimeStatus is not { } status) return;
-        var exact = false;
-        if (Number(status, RuntimeStatusKeys.LastSafeModeEntryS) is { } entry) { entries.Add(clock.ToScenarioTime(entry)); exact = true; }
-        if (Number(status, RuntimeStatusKeys.LastSafeModeExitS) is { } exit) exits.Add(clock.ToScenarioTime(exit));
-        if (exact) return;
+        // A restarted simulator starts a new clock epoch; the runtime says which one its times belong to.
+        var epoch = Number(status, RuntimeStatusKeys.ClockResets) is { } resets ? (int)resets : clock.Epoch;
+        Map(RuntimeStatusKeys.LastSafeModeEntryS, record.Entries, entries);
+        Map(RuntimeStatusKeys.LastSafeModeExitS, record.Exits, exits);
+        if (record.Exact) return;
         foreach (var change in observer.ModeChanges) (change.Safe ? entries : exits).Add(change.TimeS);
+
+        void Map(string key, Dictionary<(int, string), double> seen, SortedSet<double> into)
+        {
+            if (!status.TryGetValue(key, out var raw)) return;
+            record.Exact = true; // the runtime keeps its own record ("never" until the first transition)
+            if (Number(status, key) is not { } robotS || seen.ContainsKey((epoch, raw))) return;
+            if (!clock.TryToScenarioTime(robotS, epoch, out var t)) return; // that epoch's first stamp has not arrived yet
+            seen[(epoch, raw)] = t;
+            into.Add(t);
+        }
 
         static double? Number(IReadOnlyDictionary<string, string> d, string key) =>
             d.TryGetValue(key, out var v) && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) && double.IsFinite(x) ? x : null;
@@ -257,6 +287,19 @@ public sealed class ScenarioRunner
         }
         catch (System.Text.Json.JsonException) { }
         return merged;
+    }
+
+    /// <summary>The runtime's watchdog per relayed topic, in control cycles, from the parameter file the harness starts
+    /// it with (launch/params/runtime.yaml): stale data is noticed only after that many cycles, by design.</summary>
+    private Dictionary<RelayTopic, int> RuntimeWatchdogs()
+    {
+        var p = RosNodeParameters.Load("mlsh_runtime", [Path.Combine(_options.RepositoryRoot, "launch", "params", "runtime.yaml")]);
+        return new()
+        {
+            [RelayTopic.JointStates] = p.GetInt("joint_states_timeout_cycles"),
+            [RelayTopic.Imu] = p.GetInt("imu_timeout_cycles"),
+            [RelayTopic.Odom] = p.GetInt("odom_timeout_cycles"),
+        };
     }
 
     private (MazeLayout Layout, string Path) EffectiveLayout()

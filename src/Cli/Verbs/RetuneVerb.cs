@@ -17,9 +17,13 @@ public sealed class RetuneVerb : IVerb
         var seed = new Option<ulong>("--seed") { Description = "Seed.", DefaultValueFactory = _ => 1 };
         var episodes = new Option<int>("--episodes") { Description = "Episodes of the final evaluation.", DefaultValueFactory = _ => 20 };
         var json = new Option<bool>("--json") { Description = "End with one JSON summary line." };
+        var corrections = new Option<string?>("--corrections")
+        {
+            Description = "Operator corrections (the runtime's skill_override_log, JSONL): after every PPO iteration the master is also trained to choose the operators' labels (DAgger-style; sub-policies stay frozen).",
+        };
         var cmd = new Command("retune", "Freeze sub-policies and learn a new master for one layout; writes a models directory eval and the runtime load.")
         {
-            subpolicies, layout, task, output, iterations, seed, episodes, json,
+            subpolicies, layout, task, output, iterations, seed, episodes, json, corrections,
         };
         cmd.SetAction(parse =>
         {
@@ -39,7 +43,7 @@ public sealed class RetuneVerb : IVerb
         int Execute(ParseResult parse)
         {
             var asJson = parse.GetValue(json);
-            var summary = Retuner.Run(new RetuneOptions
+            var retuneOptions = new RetuneOptions
             {
                 Subpolicies = parse.GetValue(subpolicies)!,
                 Layout = parse.GetValue(layout),
@@ -48,13 +52,25 @@ public sealed class RetuneVerb : IVerb
                 Iterations = parse.GetValue(iterations),
                 Seed = parse.GetValue(seed),
                 EvalEpisodes = parse.GetValue(episodes),
-            }, (m, total) =>
+            };
+            void Progress(Mlsh.Trainer.Runs.IterationMetrics m, int total)
             {
                 // Success rate against environment steps, the retune learning curve.
                 if ((m.Iteration + 1) % 10 != 0 && m.Iteration + 1 != total) return;
                 (asJson ? Console.Error : Console.Out).WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"iter {m.Iteration + 1}/{total} steps {m.EnvSteps} success {m.SuccessRate:F2} return {m.MeanReturn:F2}"));
-            });
+            }
+            Mlsh.Trainer.Corrections.CorrectionRetuneSummary? corrected = null;
+            RetuneSummary summary;
+            if (parse.GetValue(corrections) is { } log)
+            {
+                corrected = Mlsh.Trainer.Corrections.CorrectionRetuner.Run(retuneOptions, new Mlsh.Trainer.Corrections.CorrectionOptions { LogPath = log }, Progress);
+                summary = corrected.Retune;
+            }
+            else
+            {
+                summary = Retuner.Run(retuneOptions, Progress);
+            }
             if (asJson)
             {
                 JsonOut.WriteLastLine(new Dictionary<string, object?>
@@ -67,12 +83,25 @@ public sealed class RetuneVerb : IVerb
                     ["mean_return"] = Math.Round(summary.MeanReturn, 4),
                     ["mean_steps"] = Math.Round(summary.MeanSteps, 2),
                     ["success_curve"] = summary.Curve.Select(c => new double?[] { c.EnvSteps, double.IsFinite(c.SuccessRate) ? Math.Round(c.SuccessRate, 4) : null }).ToArray(),
+                    ["corrections"] = corrected is null ? null : new Dictionary<string, object?>
+                    {
+                        ["labels"] = corrected.Corrections,
+                        ["skipped_torn_lines"] = corrected.SkippedTornLines,
+                        ["agreement_before"] = Math.Round(corrected.AgreementBefore, 4),
+                        ["agreement_after"] = Math.Round(corrected.AgreementAfter, 4),
+                        ["nll_before"] = Math.Round(corrected.NllBefore, 4),
+                        ["nll_after"] = Math.Round(corrected.NllAfter, 4),
+                        ["started_from_deployed_master"] = corrected.StartedFromDeployedMaster,
+                    },
                 });
             }
             else
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"retuned master for {summary.Task}: success rate {summary.SuccessRate:P0}, mean return {summary.MeanReturn:F3} after {summary.EnvSteps} env steps; models in {summary.OutDirectory}"));
+                if (corrected is not null)
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"corrections: {corrected.Corrections} labels; master agrees with the operators on {corrected.AgreementBefore:P0} of them before, {corrected.AgreementAfter:P0} after"));
             }
             return 0;
         }

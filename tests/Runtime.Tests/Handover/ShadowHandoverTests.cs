@@ -84,6 +84,28 @@ public sealed class ShadowHandoverTests : IDisposable
     }
 
     [Fact]
+    public void Update_WithAShadowAndATimedOverride_AllocatesNothing()
+    {
+        var (ctl, hw) = Create();
+        var candidate = Candidate(seed: 77);
+        _owned.Add(candidate);
+        ctl.Commands.OfferShadow(candidate);
+        for (var i = 0; i < 500; i++) ctl.Update();
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 5_000; i++)
+        {
+            if (i == 1000) ctl.Commands.ForceSkill(1, 700);
+            Wiggle(hw, i);
+            ctl.Update();
+        }
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        allocated.Should().Be(0);
+        ctl.Status.Read().ShadowTicks.Should().BeGreaterThan(100, "the shadow ran throughout");
+    }
+
+    [Fact]
     public void Handover_HappensOnlyWhenTheLowerBoundExceedsTheThreshold_AndEveryDecisionIsRecorded()
     {
         var (ctl, hw) = Create();

@@ -138,7 +138,10 @@ public static class HierarchyExport
             EvaluationSuccess = evaluation.SuccessRate,
             EvaluationEpisodes = evaluation.Episodes,
         };
-        var manifest = FromNetworks(trained.SubPolicies, trained.Master, trained.Family, trained.MacroSteps, provenance, options.OutDirectory);
+        // models.yaml records the layout the exported master was learned on (informational, as a retune's output does).
+        var masterLayout = trained.Config.TaskFamily.Layouts.ElementAtOrDefault(trained.MasterTask) ?? "";
+        var manifest = FromNetworks(trained.SubPolicies, trained.Master, trained.Family, trained.MacroSteps, provenance, options.OutDirectory,
+            masterLayout, addFiles: null);
         return new RunExportResult(Path.GetFullPath(options.OutDirectory), manifest, trained.Checkpoint.Iteration, envSteps, trained.MasterTaskName, evaluation);
     }
 

@@ -95,7 +95,7 @@ public sealed class RuntimeNode : IDisposable
     /// Simulated time: the longest wall-clock wait, per cycle, for the sensor samples due at a /clock tick (see
     /// <see cref="DdsRobotHardware.DrainForClock"/>). A sample later than this is used by the next cycle instead.
     /// </summary>
-    public static readonly TimeSpan SimStateWait = TimeSpan.FromMilliseconds(10);
+    public static readonly TimeSpan SimStateWait = TimeSpan.FromMilliseconds(50);
 
     /// <summary>When the controller last entered and left safe mode, on the node's clock (/clock under use_sim_time,
     /// system time otherwise), recorded on the control thread at the cycle the mode changed.</summary>
@@ -163,7 +163,7 @@ public sealed class RuntimeNode : IDisposable
         });
         using var sim = _p.UseSimTime
             ? new SimTimeLoop(_node, _p.ClockTopic, _p.Period,
-                (now, previous) => _hardware.DrainForClock(now, previous, SimStateWait),
+                (now, _) => _hardware.DrainForClock(now, SimStateWait),
                 now =>
                 {
                     Controller.Update();
@@ -172,6 +172,7 @@ public sealed class RuntimeNode : IDisposable
                 () =>
                 {
                     _hardware.ResetStamps();
+                    SafeModeTimes.NewClockEpoch();
                     Controller.NotifyClockReset();
                 })
             : null;
@@ -246,6 +247,7 @@ public sealed class RuntimeNode : IDisposable
         private ControllerMode _lastMode = (ControllerMode)(-1);
         private bool _skipReported;
         private long _lastRejects;
+        private long _lastEntryNs = SafeModeTimes.Never, _lastExitNs = SafeModeTimes.Never;
         private long _lastMasterTicks;
         private long _nextDiagnostics;
 
@@ -268,8 +270,13 @@ public sealed class RuntimeNode : IDisposable
             var now = MonotonicClock.NowNanoseconds();
             // Published at once on every fault, mode change or refused master (the HIL harness reads these reports).
             var rejects = owner.MasterRejects;
-            if (s.Faults != _lastFaults || s.Mode != _lastMode || rejects != _lastRejects || now >= _nextDiagnostics)
+            // The recorded transition times too: a safe-mode spell shorter than this loop's 10 ms tick is still reported.
+            var entry = owner.SafeModeTimes.LastEntryNs;
+            var exit = owner.SafeModeTimes.LastExitNs;
+            if (s.Faults != _lastFaults || s.Mode != _lastMode || rejects != _lastRejects || entry != _lastEntryNs || exit != _lastExitNs || now >= _nextDiagnostics)
             {
+                _lastEntryNs = entry;
+                _lastExitNs = exit;
                 _lastFaults = s.Faults;
                 _lastMode = s.Mode;
                 _lastRejects = rejects;
@@ -308,6 +315,8 @@ public sealed class RuntimeNode : IDisposable
                 new KeyValue { Key = "clock_resets", Value = (owner.SimLoop?.ClockResets ?? 0).ToString(CultureInfo.InvariantCulture) },
                 new KeyValue { Key = "last_safe_mode_entry_s", Value = SafeModeTimes.Seconds(owner.SafeModeTimes.LastEntryNs) },
                 new KeyValue { Key = "last_safe_mode_exit_s", Value = SafeModeTimes.Seconds(owner.SafeModeTimes.LastExitNs) },
+                new KeyValue { Key = "last_safe_mode_entry_epoch", Value = owner.SafeModeTimes.LastEntryEpoch.ToString(CultureInfo.InvariantCulture) },
+                new KeyValue { Key = "last_safe_mode_exit_epoch", Value = owner.SafeModeTimes.LastExitEpoch.ToString(CultureInfo.InvariantCulture) },
                 new KeyValue { Key = "cycle_time_p50_us", Value = (_compute.P50 / 1000.0).ToString("F1", CultureInfo.InvariantCulture) },
                 new KeyValue { Key = "cycle_time_max_us", Value = (_compute.Max / 1000.0).ToString("F1", CultureInfo.InvariantCulture) },
                 new KeyValue { Key = "cycle_time_p99_us", Value = (_compute.P99 / 1000.0).ToString("F1", CultureInfo.InvariantCulture) },

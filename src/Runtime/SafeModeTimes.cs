@@ -16,9 +16,17 @@ public sealed class SafeModeTimes
 
     private ControllerMode _mode = ControllerMode.Safe; // the controller starts in safe mode
     private long _entryNs = Never, _exitNs = Never;
+    private int _epoch, _entryEpoch, _exitEpoch;
 
     public long LastEntryNs => Volatile.Read(ref _entryNs);
     public long LastExitNs => Volatile.Read(ref _exitNs);
+
+    /// <summary>The clock epoch (0, then +1 per <see cref="NewClockEpoch"/>) <see cref="LastEntryNs"/> belongs to.</summary>
+    public int LastEntryEpoch => Volatile.Read(ref _entryEpoch);
+    public int LastExitEpoch => Volatile.Read(ref _exitEpoch);
+
+    /// <summary>Control thread: the node's clock went backwards (a restarted simulator); later times belong to the next epoch.</summary>
+    public void NewClockEpoch() => _epoch++;
 
     /// <summary>Control thread, after each cycle: records a mode change at <paramref name="timeNs"/>.</summary>
     public void AfterCycle(HierarchicalController controller, long timeNs)
@@ -26,8 +34,17 @@ public sealed class SafeModeTimes
         var mode = controller.Status.Read().Mode;
         if (mode == _mode) return;
         _mode = mode;
-        if (mode == ControllerMode.Safe) Volatile.Write(ref _entryNs, timeNs);
-        else Volatile.Write(ref _exitNs, timeNs);
+        // The epoch is written first: a reader that sees the new time also sees its epoch (or reads again later).
+        if (mode == ControllerMode.Safe)
+        {
+            Volatile.Write(ref _entryEpoch, _epoch);
+            Volatile.Write(ref _entryNs, timeNs);
+        }
+        else
+        {
+            Volatile.Write(ref _exitEpoch, _epoch);
+            Volatile.Write(ref _exitNs, timeNs);
+        }
     }
 
     /// <summary>System time in ns since the Unix epoch (allocation-free).</summary>

@@ -15,6 +15,11 @@ public sealed record ObserverTopics(string Odom = "/odom", string ActiveSkill = 
 /// <summary>A safe-mode transition as the runtime reported it (robot time, s).</summary>
 public readonly record struct ModeChange(double TimeS, bool Safe);
 
+/// <summary>The runtime's own record of its last safe-mode entry and exit as one /diagnostics message carried it: raw
+/// values of <see cref="RuntimeStatusKeys.LastSafeModeEntryS"/>/<see cref="RuntimeStatusKeys.LastSafeModeExitS"/> and the
+/// clock epoch of each (null when the message lacked the key).</summary>
+public readonly record struct SafeModeReport(string? EntryS, int? EntryEpoch, string? ExitS, int? ExitEpoch);
+
 /// <summary>
 /// Watches a run from outside, over ROS 2 only: the robot's odometry (the path), the runtime's /mlsh/active_skill
 /// (std_msgs/String naming the sub-policy, e.g. "sub_policy_2"; published when the master's choice changes) and /diagnostics (every status kept,
@@ -33,6 +38,7 @@ public sealed class ObserverNode : IDisposable
     private readonly ScenarioClock _clock;
     private readonly Dictionary<string, Dictionary<string, string>> _statuses = new(StringComparer.Ordinal);
     private readonly List<ModeChange> _modeChanges = [];
+    private readonly List<SafeModeReport> _safeModeReports = [];
     private double _lastSampleS = double.NegativeInfinity;
 
     /// <param name="clock">Scenario time; the observer feeds it odometry stamps too (shared with the relay).</param>
@@ -59,6 +65,10 @@ public sealed class ObserverNode : IDisposable
     /// <summary>Scenario time of the newest odometry (s).</summary>
     public double LastOdometryS { get; private set; } = double.NaN;
     public IReadOnlyList<ModeChange> ModeChanges => _modeChanges;
+
+    /// <summary>Every distinct safe-mode record the runtime published, in arrival order (each message is looked at,
+    /// not only the newest values, so two transitions reported between two polls are both seen).</summary>
+    public IReadOnlyList<SafeModeReport> SafeModeReports => _safeModeReports;
 
     /// <summary>Newest key/value pairs of every diagnostic status seen, by status name.</summary>
     public IReadOnlyDictionary<string, Dictionary<string, string>> Diagnostics => _statuses;
@@ -102,13 +112,27 @@ public sealed class ObserverNode : IDisposable
                 foreach (var kv in status.Values) values[kv.Key] = kv.Value;
                 values["level"] = status.Level.ToString(CultureInfo.InvariantCulture);
                 values["message"] = status.Message;
-                if (status.Name.StartsWith(RuntimeStatusKeys.StatusNamePrefix, StringComparison.Ordinal)
-                    && values.TryGetValue(RuntimeStatusKeys.Mode, out var mode) && IsSafe(mode) != wasSafe)
+                if (!status.Name.StartsWith(RuntimeStatusKeys.StatusNamePrefix, StringComparison.Ordinal)) continue;
+                if (values.TryGetValue(RuntimeStatusKeys.Mode, out var mode) && IsSafe(mode) != wasSafe)
                     _modeChanges.Add(new ModeChange(_clock.NowS, IsSafe(mode)));
+                var report = new SafeModeReport(Value(status, RuntimeStatusKeys.LastSafeModeEntryS), Epoch(status, RuntimeStatusKeys.LastSafeModeEntryEpoch),
+                    Value(status, RuntimeStatusKeys.LastSafeModeExitS), Epoch(status, RuntimeStatusKeys.LastSafeModeExitEpoch));
+                if ((report.EntryS ?? report.ExitS) is not null && (_safeModeReports.Count == 0 || _safeModeReports[^1] != report))
+                    _safeModeReports.Add(report);
             }
         }
         return any;
     }
+
+    private static string? Value(DiagnosticStatus status, string key)
+    {
+        foreach (var kv in status.Values)
+            if (kv.Key == key) return kv.Value;
+        return null;
+    }
+
+    private static int? Epoch(DiagnosticStatus status, string key) =>
+        int.TryParse(Value(status, key) ?? Value(status, RuntimeStatusKeys.ClockResets), NumberStyles.None, CultureInfo.InvariantCulture, out var e) ? e : null;
 
     /// <summary>The runtime's status values, or null when no runtime status arrived.</summary>
     public IReadOnlyDictionary<string, string>? RuntimeStatus =>

@@ -19,6 +19,10 @@ public static class RuntimeStatusKeys
     public const string LastSafeModeEntryS = "last_safe_mode_entry_s";
     /// <summary>Robot time (s) the runtime last left safe mode (back to the policy).</summary>
     public const string LastSafeModeExitS = "last_safe_mode_exit_s";
+    /// <summary>The clock epoch (0, +1 per simulator restart) of <see cref="LastSafeModeEntryS"/>; without it
+    /// <see cref="ClockResets"/> is assumed.</summary>
+    public const string LastSafeModeEntryEpoch = "last_safe_mode_entry_epoch";
+    public const string LastSafeModeExitEpoch = "last_safe_mode_exit_epoch";
     /// <summary>Control cycles that overran their deadline (wall clock; always 0 on simulated time).</summary>
     public const string DeadlineMisses = "deadline_misses";
     /// <summary>Simulated time: control deadlines /clock advanced over without a cycle (0 in exact lockstep).</summary>

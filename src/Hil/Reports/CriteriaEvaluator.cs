@@ -38,10 +38,15 @@ public static class CriteriaEvaluator
             {
                 var watchdog = double.IsFinite(f.WatchdogS) ? f.WatchdogS : f.Kind == "nan" ? 0 : watchdogTimeoutS;
                 var allowance = periods * scenario.ControlPeriodS + watchdog;
-                // The runtime's first entry at or after the onset (its own record, on the same time line as the onset).
-                var entry = run.SafeModeEntriesS.Where(t => t >= f.OnsetS - 1e-6).DefaultIfEmpty(double.NaN).First();
+                // The runtime's first entry at or after the onset (its own record, on the same time line as the onset);
+                // a runtime already in safe mode when the fault began (entered before it, not left since) needs no entry.
+                var before = run.SafeModeEntriesS.Where(t => t < f.OnsetS - 1e-6).DefaultIfEmpty(double.NaN).Last();
+                var alreadySafe = double.IsFinite(before) && !run.SafeModeExitsS.Any(t => t > before && t <= f.OnsetS + 1e-6);
+                var entry = alreadySafe ? f.OnsetS : run.SafeModeEntriesS.Where(t => t >= f.OnsetS - 1e-6).DefaultIfEmpty(double.NaN).First();
                 var ok = double.IsFinite(entry) && entry - f.OnsetS <= allowance + 1e-6;
-                worst += (worst.Length > 0 ? "; " : "") + (double.IsFinite(entry)
+                worst += (worst.Length > 0 ? "; " : "") + (alreadySafe
+                    ? string.Create(ci, $"{f.Kind} at {f.OnsetS:F3} s -> already in safe mode since {before:F3} s")
+                    : double.IsFinite(entry)
                     ? string.Create(ci, $"{f.Kind} at {f.OnsetS:F3} s -> safe at {entry:F3} s (+{(entry - f.OnsetS) / scenario.ControlPeriodS:F1} periods, allowed {allowance:F3} s)")
                     : string.Create(ci, $"{f.Kind} at {f.OnsetS:F3} s -> safe mode not reported"));
                 passed &= ok;

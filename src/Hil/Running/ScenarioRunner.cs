@@ -227,38 +227,39 @@ public sealed class ScenarioRunner
         static T Wait<T>(Task<T> t) => t.GetAwaiter().GetResult();
     }
 
-    /// <summary>The raw safe-mode times the runtime reported, each mapped to scenario time once, when first seen.</summary>
+    /// <summary>The runtime's safe-mode reports mapped so far (by clock epoch and raw value: each is mapped once).</summary>
     private sealed class SafeModeRecord
     {
-        public readonly Dictionary<(int Epoch, string Raw), double> Entries = [], Exits = [];
-        public bool Exact;
+        public readonly HashSet<(int Epoch, string Raw)> Entries = [], Exits = [];
+        /// <summary>Reports still waiting for their clock epoch's first stamp, then the next unread one.</summary>
+        public readonly List<SafeModeReport> Pending = [];
+        public int Read;
     }
 
     /// <summary>Safe-mode entries/exits in scenario time: exact when the runtime reports its entry/exit times (its own
-    /// clock: each mapped once, in the clock epoch it reports them in), otherwise when its /diagnostics reported the
-    /// mode change.</summary>
+    /// clock, each in the clock epoch it was recorded in), otherwise when its /diagnostics reported the mode change.</summary>
     private static void TrackSafeMode(ObserverNode observer, ScenarioClock clock, SafeModeRecord record, SortedSet<double> entries, SortedSet<double> exits)
     {
-        if (observer.RuntimeStatus is not { } status) return;
-        // A restarted simulator starts a new clock epoch; the runtime says which one its times belong to.
-        var epoch = Number(status, RuntimeStatusKeys.ClockResets) is { } resets ? (int)resets : clock.Epoch;
-        Map(RuntimeStatusKeys.LastSafeModeEntryS, record.Entries, entries);
-        Map(RuntimeStatusKeys.LastSafeModeExitS, record.Exits, exits);
-        if (record.Exact) return;
-        foreach (var change in observer.ModeChanges) (change.Safe ? entries : exits).Add(change.TimeS);
-
-        void Map(string key, Dictionary<(int, string), double> seen, SortedSet<double> into)
+        var reports = observer.SafeModeReports;
+        if (reports.Count == 0 && record.Pending.Count == 0)
         {
-            if (!status.TryGetValue(key, out var raw)) return;
-            record.Exact = true; // the runtime keeps its own record ("never" until the first transition)
-            if (Number(status, key) is not { } robotS || seen.ContainsKey((epoch, raw))) return;
-            if (!clock.TryToScenarioTime(robotS, epoch, out var t)) return; // that epoch's first stamp has not arrived yet
-            seen[(epoch, raw)] = t;
-            into.Add(t);
+            foreach (var change in observer.ModeChanges) (change.Safe ? entries : exits).Add(change.TimeS);
+            return;
         }
+        while (record.Read < reports.Count) record.Pending.Add(reports[record.Read++]);
+        record.Pending.RemoveAll(r => Map(r.EntryS, r.EntryEpoch, record.Entries, entries) & Map(r.ExitS, r.ExitEpoch, record.Exits, exits));
 
-        static double? Number(IReadOnlyDictionary<string, string> d, string key) =>
-            d.TryGetValue(key, out var v) && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) && double.IsFinite(x) ? x : null;
+        // True when done with this value (mapped now, mapped before, or not a time); false to retry later.
+        bool Map(string? raw, int? reportedEpoch, HashSet<(int, string)> seen, SortedSet<double> into)
+        {
+            if (raw is null || !double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var robotS) || !double.IsFinite(robotS)) return true;
+            var epoch = reportedEpoch ?? clock.Epoch;
+            if (seen.Contains((epoch, raw))) return true;
+            if (!clock.TryToScenarioTime(robotS, epoch, out var t)) return false; // that epoch's first stamp has not arrived yet
+            seen.Add((epoch, raw));
+            into.Add(t);
+            return true;
+        }
     }
 
     /// <summary>The runtime's status: its /diagnostics values, completed by its latest MQTT telemetry (flat JSON

@@ -38,7 +38,7 @@ public sealed class DdsRobotHardware : IRobotHardware, IDisposable
     private readonly double[] _jointScratch, _imuScratch = new double[ImuLength], _odomScratch = new double[OdomLength];
     private readonly double[] _jointRead, _imuRead = new double[ImuLength], _odomRead = new double[OdomLength];
     private readonly int[] _jointIndex; // message position of joint i, from the last message's names
-    private readonly StampTrack _jointStamps = new(), _imuStamps = new(), _odomStamps = new();
+    private readonly StampTrack _jointStamps, _imuStamps, _odomStamps;
     private Thread? _reader;
     private volatile bool _stop;
     private long _rejectedJointStates;
@@ -62,6 +62,10 @@ public sealed class DdsRobotHardware : IRobotHardware, IDisposable
         _imuSub = node.CreateSubscription<Imu>(parameters.ImuTopic, QosProfile.SensorData);
         _odomSub = node.CreateSubscription<Odometry>(parameters.OdomTopic, QosProfile.SensorData);
         _commandPub = node.CreatePublisher<Float64MultiArray>(parameters.CommandTopic, QosProfile.Commands);
+        var periodNs = (long)(parameters.Period.TotalMicroseconds * 1000);
+        _jointStamps = new StampTrack(parameters.JointStatesTimeoutCycles * periodNs);
+        _imuStamps = new StampTrack(parameters.ImuTimeoutCycles * periodNs);
+        _odomStamps = new StampTrack(parameters.OdomTimeoutCycles * periodNs);
     }
 
     public int JointCount => _jointNames.Length;
@@ -128,20 +132,21 @@ public sealed class DdsRobotHardware : IRobotHardware, IDisposable
     /// </summary>
     /// <remarks>
     /// DESIGN: a source is waited for only when its next sample is due by this tick (its last stamp plus its own
-    /// publication period, learnt from the last two stamps) and it delivered everything due at the previous tick.
-    /// A source published at a lower rate than /clock (odometry at 100 Hz) is not waited for between its samples, and
-    /// a source that stopped (a dropped topic: the watchdog's business) costs one bounded wait, not one per cycle.
+    /// publication period, learnt from the last two stamps) and its newest sample is not older than its watchdog
+    /// timeout (its *_timeout_cycles of simulated time). So a source published at a lower rate than /clock (odometry at
+    /// 100 Hz) is not waited for between its samples; a late source (a relay or a loaded machine) is waited for instead
+    /// of tripping the watchdog in a few milliseconds of wall time while the simulator races ahead in lockstep; and a
+    /// source that stopped costs at most one bounded wait per cycle until its watchdog has fired.
     /// </remarks>
-    /// <param name="previousClockNs">The clock time of the previous cycle (long.MinValue before the first).</param>
-    public void DrainForClock(long clockNs, long previousClockNs, TimeSpan maxWait)
+    public void DrainForClock(long clockNs, TimeSpan maxWait)
     {
         Drain();
         var deadline = Timing.MonotonicClock.NowNanoseconds() + (long)(maxWait.TotalMicroseconds * 1000);
         while (true)
         {
-            Subscription<JointState>? joint = _jointStamps.Due(clockNs, previousClockNs) ? _jointSub : null;
-            var imuDue = _imuStamps.Due(clockNs, previousClockNs);
-            var odomDue = _odomStamps.Due(clockNs, previousClockNs);
+            Subscription<JointState>? joint = _jointStamps.Due(clockNs) ? _jointSub : null;
+            var imuDue = _imuStamps.Due(clockNs);
+            var odomDue = _odomStamps.Due(clockNs);
             if (joint is null && !imuDue && !odomDue) return;
             var left = deadline - Timing.MonotonicClock.NowNanoseconds();
             if (left <= 0) return;
@@ -163,7 +168,7 @@ public sealed class DdsRobotHardware : IRobotHardware, IDisposable
     }
 
     /// <summary>Last two header stamps of one source (ns), written and read by the draining thread only.</summary>
-    private sealed class StampTrack
+    private sealed class StampTrack(long watchdogNs)
     {
         private long _last = long.MinValue, _period;
 
@@ -174,12 +179,11 @@ public sealed class DdsRobotHardware : IRobotHardware, IDisposable
             _last = stampNs;
         }
 
-        /// <summary>True when the next sample is due at or before <paramref name="clockNs"/> and the source kept pace up to the previous tick.</summary>
-        public bool Due(long clockNs, long previousClockNs)
+        /// <summary>True when the next sample is due at or before <paramref name="clockNs"/> and the newest is within the watchdog timeout.</summary>
+        public bool Due(long clockNs)
         {
             if (_last == long.MinValue || _period <= 0) return false;
-            var next = _last + _period;
-            return next <= clockNs && (previousClockNs == long.MinValue || next > previousClockNs);
+            return _last + _period <= clockNs && clockNs - _last <= watchdogNs;
         }
 
         public void Reset()

@@ -35,4 +35,18 @@ public class ScenarioClockTests
         c.Observe(1.08).Should().BeApproximately(0.08, 1e-12);
         c.NowS.Should().BeApproximately(0.10, 1e-12);
     }
+    [Fact]
+    public void TryToScenarioTime_MapsEachEpochWithItsOwnOffset_AndWaitsForAnEpochNotSeenYet()
+    {
+        var c = new ScenarioClock();
+        c.Observe(0);
+        c.Observe(1.2);
+        c.TryToScenarioTime(0.0, epoch: 1, out _).Should().BeFalse("the restarted clock has not been seen yet");
+        c.Observe(0.0).Should().BeApproximately(1.2, 1e-12);
+        c.Epoch.Should().Be(1);
+        c.TryToScenarioTime(0.1, epoch: 1, out var t1).Should().BeTrue();
+        t1.Should().BeApproximately(1.3, 1e-12);
+        c.TryToScenarioTime(1.05, epoch: 0, out var t0).Should().BeTrue("a time the runtime recorded before the restart");
+        t0.Should().BeApproximately(1.05, 1e-12);
+    }
 }

@@ -136,4 +136,38 @@ public class CriteriaEvaluatorTests
         }
         finally { Directory.Delete(dir, true); }
     }
+    [Fact]
+    public void SafeMode_UsesTheFaultsOwnWatchdogTimeout_WhenTheHarnessKnowsIt()
+    {
+        // odom_timeout_cycles 100 at 500 Hz: stale odometry is noticed 0.2 s after the onset by design.
+        var odomDrop = Run(1.203) with { Faults = [new InjectedFault("drop Odom", 1.0, 1.2, "drop", WatchdogS: 0.2)] };
+        CriteriaEvaluator.Evaluate(DropScenario(), odomDrop).Single(r => r.Name == "safe_mode_within_periods").Passed.Should().BeTrue();
+        var late = odomDrop with { SafeModeEntriesS = [1.205] };
+        var r = CriteriaEvaluator.Evaluate(DropScenario(), late).Single(x => x.Name == "safe_mode_within_periods");
+        r.Passed.Should().BeFalse("1.205 s is 2.5 periods after the 0.2 s watchdog");
+        r.Actual.Should().Contain("+102.5 periods");
+    }
+
+    [Fact]
+    public void SafeMode_Passes_WhenTheRuntimeWasAlreadyInSafeModeAtTheOnset_AndFails_WhenItHadLeftIt()
+    {
+        var already = Run(0.9) with { SafeModeExitsS = [0.098, 1.3] };
+        var r = CriteriaEvaluator.Evaluate(DropScenario(), already).Single(x => x.Name == "safe_mode_within_periods");
+        r.Passed.Should().BeTrue();
+        r.Actual.Should().Contain("already in safe mode since 0.900 s");
+        var left = Run(0.9) with { SafeModeExitsS = [0.098, 0.95] };
+        CriteriaEvaluator.Evaluate(DropScenario(), left).Single(x => x.Name == "safe_mode_within_periods").Passed.Should().BeFalse();
+    }
+
+    [Fact]
+    public void NoDeadlineMiss_Fails_WhenControlPeriodsWereSkippedOnTheSimulatedClock()
+    {
+        var s = ScenarioLoader.Load(Path.Combine(TestPaths.Root, "scenarios", "nominal.yaml"), TestPaths.Root);
+        var clean = Run(double.NaN) with { RuntimeStatus = new Dictionary<string, string> { ["mode"] = "policy", ["deadline_misses"] = "0", ["clock_skipped_cycles"] = "0" } };
+        CriteriaEvaluator.Evaluate(s, clean).Single(r => r.Name == "no_deadline_miss").Passed.Should().BeTrue();
+        var skipped = clean with { RuntimeStatus = new Dictionary<string, string> { ["mode"] = "policy", ["deadline_misses"] = "0", ["clock_skipped_cycles"] = "2700" } };
+        var r = CriteriaEvaluator.Evaluate(s, skipped).Single(x => x.Name == "no_deadline_miss");
+        r.Passed.Should().BeFalse("a simulator stepping several control periods per command skips the runtime's cycles");
+        r.Actual.Should().Contain("2700 clock-skipped cycles");
+    }
 }

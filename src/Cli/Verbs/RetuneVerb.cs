@@ -9,10 +9,10 @@ public sealed class RetuneVerb : IVerb
 {
     public Command Build()
     {
-        var subpolicies = new Option<string>("--subpolicies") { Description = "Run directory or models directory holding trained sub-policies.", Required = true };
+        var subpolicies = new Option<string>("--subpolicies") { Description = "Run directory or models directory (e.g. the shipped models/pointmass) holding trained sub-policies.", Required = true };
         var layout = new Option<string?>("--layout") { Description = "Maze layout YAML to learn a master for (may be one never seen in training)." };
         var task = new Option<int?>("--task") { Description = "Task index (discrete families)." };
-        var output = new Option<string>("--out") { Description = "Output models directory (also gets metrics.jsonl and plots/).", Required = true };
+        var output = new Option<string>("--out") { Description = "Output models directory: for maze robots a complete ONNX bundle the Runtime loads (master.onnx to push with load_master, manifest.yaml with its SHA-256), plus metrics.jsonl and plots/.", Required = true };
         var iterations = new Option<int>("--iterations") { Description = "Master-only training iterations.", DefaultValueFactory = _ => 100 };
         var seed = new Option<ulong>("--seed") { Description = "Seed.", DefaultValueFactory = _ => 1 };
         var episodes = new Option<int>("--episodes") { Description = "Episodes of the final evaluation.", DefaultValueFactory = _ => 20 };

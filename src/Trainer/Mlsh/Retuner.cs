@@ -47,6 +47,10 @@ public static class Retuner
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Iterations < 1) throw new ConfigException($"--iterations must be ≥ 1, got {options.Iterations}");
+        if (File.Exists(Path.Combine(options.Subpolicies, ManifestYaml.FileName)) && !File.Exists(Path.Combine(options.Subpolicies, ModelsDirectory.FileName)))
+            throw new ConfigException(
+                $"an ONNX bundle without the trainer's networks ({ModelsDirectory.FileName} + *.bin; exported before bundles carried them): re-export it with `mlsh export --run <its run> --out {options.Subpolicies}`, or pass the run directory",
+                options.Subpolicies);
         var (description, subpolicies, _) = ModelsDirectory.Load(options.Subpolicies);
         if (description.Algorithm != "mlsh")
             throw new ConfigException($"retune needs MLSH sub-policies; {options.Subpolicies} holds a {description.Algorithm} policy", options.Subpolicies);

@@ -96,6 +96,19 @@ public sealed class RetunerBundleTests : IDisposable
     }
 
     [Fact]
+    public void Retune_FromAnOnnxOnlyBundle_FailsSayingToReExportIt()
+    {
+        var onnxOnly = Path.Combine(_dir, "onnx-only");
+        Directory.CreateDirectory(onnxOnly);
+        File.Copy(Path.Combine(MlshPaths.Models, "quadruped", ManifestYaml.FileName), Path.Combine(onnxOnly, ManifestYaml.FileName));
+
+        var act = () => Retuner.Run(Options(onnxOnly, Path.Combine(_dir, "never")));
+
+        act.Should().Throw<ConfigException>().WithMessage("*ONNX bundle without the trainer's networks*re-export it with `mlsh export --run*");
+        Directory.Exists(Path.Combine(_dir, "never")).Should().BeFalse();
+    }
+
+    [Fact]
     public void Retune_RefusesAnOutDirectoryHoldingOtherFiles_BeforeTraining()
     {
         var subs = PointMassSubpolicies();

@@ -164,7 +164,8 @@ public sealed class HierarchyConfig
 /// <see cref="GraceRounds"/> after the start and after each re-initialisation, either two sub-policies act alike (mean Hellinger distance of their action
 /// distributions on the round's last rollout below <see cref="MinDistance"/>) or one is hardly chosen by
 /// the masters (share of the round's joint-phase decisions below <see cref="MinUsage"/>), for
-/// <see cref="PatienceRounds"/> rounds in a row.
+/// <see cref="PatienceRounds"/> rounds in a row; optionally also when the masters end their rounds
+/// indifferent between the sub-policies (<see cref="MaxMasterEntropy"/>).
 /// </summary>
 public sealed class CollapseGuardConfig
 {
@@ -172,6 +173,9 @@ public sealed class CollapseGuardConfig
     public float MinDistance { get; set; } = 0.2f;
     /// <summary>Share of a round's joint-phase master decisions below which a sub-policy counts as unused (0 = never).</summary>
     public float MinUsage { get; set; }
+    /// <summary>A round whose master ends with entropy ≥ this fraction of ln K counts as "the master cannot tell
+    /// the sub-policies apart" (0 = never): after patience_rounds such rounds the least chosen one is re-initialised.</summary>
+    public float MaxMasterEntropy { get; set; }
     /// <summary>Consecutive rounds a condition must hold before a sub-policy is re-initialised.</summary>
     public int PatienceRounds { get; set; } = 5;
     /// <summary>Rounds without checks at the start of training and after each re-initialisation: freshly
@@ -182,6 +186,7 @@ public sealed class CollapseGuardConfig
     {
         v.InRange($"{prefix}.min_distance", MinDistance, 0f, 1f);
         v.InRange($"{prefix}.min_usage", MinUsage, 0f, 1f);
+        v.InRange($"{prefix}.max_master_entropy", MaxMasterEntropy, 0f, 1f);
         v.InRange($"{prefix}.patience_rounds", PatienceRounds, 1, 1_000_000);
         v.AtLeast($"{prefix}.grace_rounds", GraceRounds, 0);
     }

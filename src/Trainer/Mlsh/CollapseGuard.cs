@@ -22,6 +22,10 @@ namespace Mlsh.Trainer.Mlsh;
 /// every re-initialisation because fresh sub-policies act near-uniformly and therefore alike (a fresh
 /// one must get time to learn something else before it can be judged), and a reset needs
 /// <c>patience_rounds</c> consecutive rounds so one noisy round does not throw away a skill.
+/// Action-level distance can miss a functional collapse: two "go to goal 0" policies that take different
+/// routes differ in their actions. The optional master-indifference criterion (<c>max_master_entropy</c>)
+/// looks at the function instead: a master that after a whole round still spreads its choices evenly finds
+/// no sub-policy better than another for its task.
 /// </remarks>
 public sealed class CollapseGuard
 {
@@ -38,6 +42,8 @@ public sealed class CollapseGuard
 
     /// <summary>Consecutive checked rounds whose closest pair of sub-policies was closer than min_distance.</summary>
     public int DuplicateStreak { get; private set; }
+    /// <summary>Consecutive checked rounds whose master ended with entropy ≥ max_master_entropy × ln K.</summary>
+    public int IndifferenceStreak { get; private set; }
     /// <summary>Per sub-policy: consecutive checked rounds with usage below min_usage.</summary>
     public ReadOnlySpan<int> LowUsageStreaks => _lowUsageStreak;
     /// <summary>Sub-policies re-initialised so far.</summary>
@@ -53,12 +59,14 @@ public sealed class CollapseGuard
     /// <param name="closestA">One sub-policy of the closest pair.</param>
     /// <param name="closestB">The other sub-policy of the closest pair.</param>
     /// <param name="usage">[K] share of the round's joint-phase master decisions per sub-policy.</param>
-    public int EndRound(int round, double closestDistance, int closestA, int closestB, ReadOnlySpan<double> usage)
+    /// <param name="masterEntropyFraction">The master's entropy at the end of the round divided by ln K (NaN: unknown).</param>
+    public int EndRound(int round, double closestDistance, int closestA, int closestB, ReadOnlySpan<double> usage, double masterEntropyFraction = double.NaN)
     {
         if (usage.Length != _lowUsageStreak.Length) throw new ArgumentException($"expected usage of {_lowUsageStreak.Length} sub-policies, got {usage.Length}", nameof(usage));
         var graceFrom = LastResetRound < 0 ? 0 : LastResetRound + 1;
         if (round < graceFrom + _config.GraceRounds) return -1;
         DuplicateStreak = closestDistance < _config.MinDistance ? DuplicateStreak + 1 : 0;
+        IndifferenceStreak = _config.MaxMasterEntropy > 0 && masterEntropyFraction >= _config.MaxMasterEntropy ? IndifferenceStreak + 1 : 0;
         for (var k = 0; k < _lowUsageStreak.Length; k++)
             _lowUsageStreak[k] = _config.MinUsage > 0 && usage[k] < _config.MinUsage ? _lowUsageStreak[k] + 1 : 0;
 
@@ -70,6 +78,12 @@ public sealed class CollapseGuard
                 : usage[closestB] < usage[closestA] ? closestB
                 : Math.Max(closestA, closestB);
         }
+        else if (IndifferenceStreak >= _config.PatienceRounds)
+        {
+            // The master cannot tell them apart: replace the one it chose least (on a tie, the highest index).
+            victim = 0;
+            for (var k = 1; k < usage.Length; k++) if (usage[k] <= usage[victim]) victim = k;
+        }
         else
         {
             for (var k = 0; k < _lowUsageStreak.Length; k++)
@@ -77,15 +91,17 @@ public sealed class CollapseGuard
         }
         if (victim < 0) return -1;
         DuplicateStreak = 0;
+        IndifferenceStreak = 0;
         Array.Clear(_lowUsageStreak);
         Resets++;
         LastResetRound = round;
         return victim;
     }
 
-    internal void Restore(int duplicateStreak, ReadOnlySpan<int> lowUsageStreaks, int resets, int lastResetRound)
+    internal void Restore(int duplicateStreak, int indifferenceStreak, ReadOnlySpan<int> lowUsageStreaks, int resets, int lastResetRound)
     {
         DuplicateStreak = duplicateStreak;
+        IndifferenceStreak = indifferenceStreak;
         lowUsageStreaks.CopyTo(_lowUsageStreak);
         Resets = resets;
         LastResetRound = lastResetRound;

@@ -432,7 +432,11 @@ public sealed class MlshTrainer : IDisposable
                 if (d < closest) (closest, closestA, closestB) = (d, a, b);
             }
         metrics.SubpolicyDistance = closest;
-        var victim = _guard!.EndRound(Round, closest, closestA, closestB, _guardShares);
+        // The masters' entropy of this (last) update, averaged over the ranks' task groups.
+        Span<double> entropy = [double.IsFinite(metrics.MasterEntropy) ? metrics.MasterEntropy : 0, double.IsFinite(metrics.MasterEntropy) ? 1 : 0];
+        _reducer?.Sum(ReduceScope.World, entropy);
+        var entropyFraction = entropy[1] > 0 ? entropy[0] / entropy[1] / Math.Log(_k) : double.NaN;
+        var victim = _guard!.EndRound(Round, closest, closestA, closestB, _guardShares, entropyFraction);
         if (victim < 0) return;
         metrics.ResetSubpolicy = victim;
         // A fresh network from its own stream (the reset count makes every reset distinct); the observation
@@ -776,6 +780,7 @@ public sealed class MlshTrainer : IDisposable
             if (_guard is null) return;
             w.Section("collapse_guard");
             w.Int(_guard.DuplicateStreak);
+            w.Int(_guard.IndifferenceStreak);
             foreach (var s in _guard.LowUsageStreaks) w.Int(s);
             w.Int(_guard.Resets);
             w.Int(_guard.LastResetRound);
@@ -817,10 +822,11 @@ public sealed class MlshTrainer : IDisposable
         {
             r.Section("collapse_guard");
             var streak = r.Int();
+            var indifference = r.Int();
             Span<int> low = stackalloc int[_k];
             for (var i = 0; i < _k; i++) low[i] = r.Int();
             var resets = r.Int();
-            _guard.Restore(streak, low, resets, r.Int());
+            _guard.Restore(streak, indifference, low, resets, r.Int());
             r.Doubles(_roundUsage);
         }
         r.EnsureEnd();

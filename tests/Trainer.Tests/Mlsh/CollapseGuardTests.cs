@@ -75,6 +75,25 @@ public sealed class CollapseGuardTests : IDisposable
     }
 
     [Fact]
+    public void EndRound_MasterIndifferentForPatienceRounds_ReinitialisesTheLeastChosen()
+    {
+        var g = new CollapseGuard(new CollapseGuardConfig { MinDistance = 0f, MaxMasterEntropy = 0.5f, PatienceRounds = 2, GraceRounds = 0 }, 3);
+        g.EndRound(0, 0.9, 0, 1, [0.3, 0.3, 0.4], masterEntropyFraction: 0.8).Should().Be(-1);
+        g.EndRound(1, 0.9, 0, 1, [0.3, 0.3, 0.4], masterEntropyFraction: 0.2).Should().Be(-1, "a decisive master breaks the streak");
+        g.EndRound(2, 0.9, 0, 1, [0.3, 0.3, 0.4], masterEntropyFraction: 0.6).Should().Be(-1);
+        g.EndRound(3, 0.9, 0, 1, [0.4, 0.25, 0.35], masterEntropyFraction: 0.9).Should().Be(1);
+        g.IndifferenceStreak.Should().Be(0);
+    }
+
+    [Fact]
+    public void EndRound_MasterIndifference_IsIgnoredUnlessConfigured()
+    {
+        var g = Guard(minDistance: 0f, patience: 1, grace: 0);
+        for (var round = 0; round < 10; round++) g.EndRound(round, 0.9, 0, 1, [0.5, 0.5], masterEntropyFraction: 1.0).Should().Be(-1);
+        g.IndifferenceStreak.Should().Be(0);
+    }
+
+    [Fact]
     public void HellingerCategorical_IsZeroForEqual_OneForDisjoint_AndMatchesTheFormula()
     {
         float L(double p) => (float)Math.Log(p);

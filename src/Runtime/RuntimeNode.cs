@@ -10,6 +10,7 @@ using Mlsh.Ros2.Messages.StdMsgs;
 using Mlsh.Ros2.Qos;
 using Mlsh.Runtime.Configuration;
 using Mlsh.Runtime.Control;
+using Mlsh.Runtime.Handover;
 using Mlsh.Runtime.Hardware;
 using Mlsh.Runtime.Operator;
 using Mlsh.Runtime.Policies;
@@ -39,13 +40,19 @@ public sealed class RuntimeNode : IDisposable
     private readonly MasterLoader _loader;
     private readonly MqttTelemetry? _mqtt;
     private readonly OverrideLog? _overrideLog;
+    private readonly ShadowHandover _handover;
+    private readonly CancellationTokenSource _handoverCancel = new();
+    private readonly object _handoverGate = new();
+    private Task _handoverWork = Task.CompletedTask;
+    private MasterModel? _shadowCandidate;
     private readonly StringMsg _commandMsg = new();
     private LoopTiming? _timing;
     private SimTimeLoop? _simLoop;
     private long _masterRejects;
 
+    /// <param name="handover">When a shadowed master may take over (default: <see cref="HandoverSettings"/>'s defaults).</param>
     /// <exception cref="ConfigException">The bundle is missing, malformed or disagrees with the parameters (names both sides).</exception>
-    public RuntimeNode(RuntimeParameters parameters, RosNodeOptions rosOptions, string nodeName, TextWriter log)
+    public RuntimeNode(RuntimeParameters parameters, RosNodeOptions rosOptions, string nodeName, TextWriter log, HandoverSettings? handover = null)
     {
         _p = parameters;
         _log = log;
@@ -66,6 +73,7 @@ public sealed class RuntimeNode : IDisposable
             _commandSub = _node.CreateSubscription<StringMsg>(parameters.OperatorCommandTopic, QosProfile.Commands);
             _loader = new MasterLoader(_bundle.Manifest, Controller.Commands);
             if (parameters.SkillOverrideLog.Length > 0) _overrideLog = new OverrideLog(parameters.SkillOverrideLog);
+            _handover = new ShadowHandover(Controller, handover ?? new HandoverSettings(), HandoverEvidenceDirectory(parameters));
             _loader.Reports += (ok, message) =>
             {
                 _log.WriteLine($"[{_node.FullyQualifiedName}] {message}");
@@ -90,6 +98,21 @@ public sealed class RuntimeNode : IDisposable
 
     /// <summary>The operators' corrections log (null when skill_override_log is empty).</summary>
     public OverrideLog? OverrideLog => _overrideLog;
+
+    /// <summary>The certified-handover gate (shadow_master / certify_master commands).</summary>
+    public ShadowHandover Handover => _handover;
+
+    /// <summary>The latest handover decision (null before the first).</summary>
+    public HandoverEvidence? LastHandover { get; private set; }
+
+    /// <summary>
+    /// Where handover evidence goes: a handover/ folder beside the skill-override log when one is configured, else
+    /// out/handover under the repository.
+    /// </summary>
+    // DESIGN: no parameter of its own yet; the evidence belongs with the other field records (the corrections log).
+    private static string HandoverEvidenceDirectory(RuntimeParameters p) => p.SkillOverrideLog.Length > 0
+        ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(p.SkillOverrideLog))!, "handover")
+        : Path.Combine(Core.MlshPaths.Root, "out", "handover");
 
     /// <summary>
     /// Simulated time: the longest wall-clock wait, per cycle, for the sensor samples due at a /clock tick (see
@@ -142,6 +165,43 @@ public sealed class RuntimeNode : IDisposable
                 // A timed override counts control cycles, so it lasts its duration in the robot's time (simulated or wall).
                 commands.ForceSkill(cmd.Skill, cmd.DurationSeconds > 0 ? Math.Max(1, (long)Math.Round(cmd.DurationSeconds * _p.ControlRateHz)) : 0);
                 break;
+            case OperatorCommandKind.ShadowMaster:
+                var shadowPath = Path.IsPathRooted(cmd.Path!) ? cmd.Path! : Path.Combine(Core.MlshPaths.Root, cmd.Path!);
+                QueueHandoverWork(() =>
+                {
+                    try
+                    {
+                        var candidate = _handover.BeginShadow(shadowPath, cmd.Sha256!, _bundle.Manifest);
+                        Volatile.Write(ref _shadowCandidate, candidate);
+                        ReportHandover(true, $"master {candidate.Source} (sha256 {candidate.Sha256}) runs in shadow from the next master tick");
+                    }
+                    catch (Exception e) when (e is ConfigException or IOException or UnauthorizedAccessException or ArgumentException)
+                    {
+                        ReportHandover(false, $"shadow_master failed, nothing changed: {e.Message}");
+                    }
+                });
+                break;
+            case OperatorCommandKind.CertifyMaster:
+                // Queued behind a shadow_master sent just before it, so the order of the two commands is kept.
+                QueueHandoverWork(() =>
+                {
+                    if (Volatile.Read(ref _shadowCandidate) is not { } shadowed || shadowed.Sha256 != cmd.Sha256)
+                    {
+                        ReportHandover(false, $"certify_master {cmd.Sha256}: no master with that SHA-256 runs in shadow (send shadow_master first)");
+                        return;
+                    }
+                    var evaluation = new SimulatedEvaluation(cmd.Episodes, cmd.Successes, cmd.Layout ?? "");
+                    var incumbent = cmd.IncumbentEpisodes > 0 ? new SimulatedEvaluation(cmd.IncumbentEpisodes, cmd.IncumbentSuccesses, cmd.Layout ?? "") : null;
+                    var evidence = _handover.Decide(shadowed, evaluation, incumbent, _handoverCancel.Token);
+                    Interlocked.CompareExchange(ref _shadowCandidate, null, shadowed);
+                    LastHandover = evidence;
+                    ReportHandover(evidence.Promoted, $"handover {evidence.Decision}: {evidence.Reason}; evidence {_handover.LastEvidencePath}");
+                    // The verdict applies at the next master tick; then the dropped model (or a retired candidate) can go.
+                    var until = DateTime.UtcNow.AddSeconds(10);
+                    while (ReferenceEquals(Controller.Shadow, shadowed) && DateTime.UtcNow < until && !_handoverCancel.IsCancellationRequested) Thread.Sleep(10);
+                    _handover.CollectRetired();
+                });
+                break;
             case OperatorCommandKind.LoadMaster:
                 _loader.Request(Path.IsPathRooted(cmd.Path!) ? cmd.Path! : Path.Combine(Core.MlshPaths.Root, cmd.Path!), cmd.Sha256!);
                 break;
@@ -149,6 +209,40 @@ public sealed class RuntimeNode : IDisposable
         var text = $"{source}: {cmd.Kind}{(cmd.Kind == OperatorCommandKind.ForceSkill ? " " + cmd.Skill + (cmd.DurationSeconds > 0 ? string.Create(CultureInfo.InvariantCulture, $" for {cmd.DurationSeconds} s") : "") : "")} accepted";
         _log.WriteLine($"[{_node.FullyQualifiedName}] {text}");
         return (true, text);
+    }
+
+    /// <summary>Runs handover steps one after another on the thread pool: loading and waiting for shadow ticks must
+    /// block neither the command threads (MQTT network, supervisor) nor the control thread.</summary>
+    private void QueueHandoverWork(Action work)
+    {
+        lock (_handoverGate)
+        {
+            _handoverWork = _handoverWork.ContinueWith(_ =>
+            {
+                try
+                {
+                    work();
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    ReportHandover(false, $"handover step failed: {e.GetType().Name}: {e.Message}");
+                }
+            }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        }
+    }
+
+    private void ReportHandover(bool ok, string message)
+    {
+        _log.WriteLine($"[{_node.FullyQualifiedName}] {message}");
+        _mqtt?.PublishEvent(ok, "handover", message);
+    }
+
+    /// <summary>Waits for queued handover steps (tests; Dispose cancels a step waiting for shadow ticks first).</summary>
+    public bool WaitForHandoverWork(TimeSpan timeout)
+    {
+        Task work;
+        lock (_handoverGate) work = _handoverWork;
+        return work.Wait(timeout);
     }
 
     /// <summary>Runs until <paramref name="stop"/> is cancelled or the control loop faults.</summary>
@@ -218,6 +312,10 @@ public sealed class RuntimeNode : IDisposable
         _mqtt?.Dispose();
         _loader?.Dispose();
         _overrideLog?.Dispose();
+        _handoverCancel.Cancel();
+        WaitForHandoverWork(TimeSpan.FromSeconds(10));
+        _handover?.Dispose();
+        _handoverCancel.Dispose();
         _commandSub?.Dispose();
         _diagPub?.Dispose();
         _skillPub?.Dispose();

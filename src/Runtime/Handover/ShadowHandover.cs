@@ -21,18 +21,25 @@ public sealed class ShadowHandover : IDisposable
 {
     private readonly HierarchicalController _controller;
     private readonly HandoverSettings _settings;
-    private readonly string _evidencePath;
+    private readonly string _evidenceDirectory;
     private readonly List<MasterModel> _owned = [];
 
-    /// <param name="evidencePath">Where each decision's JSON record goes (overwritten atomically per decision).</param>
-    public ShadowHandover(HierarchicalController controller, HandoverSettings settings, string evidencePath)
+    /// <param name="evidenceDirectory">Where the decisions go: one JSON file per decision,
+    /// handover-&lt;utc&gt;-&lt;sha256 prefix&gt;.json, each written atomically and never overwritten (an audit trail).</param>
+    public ShadowHandover(HierarchicalController controller, HandoverSettings settings, string evidenceDirectory)
     {
         ArgumentNullException.ThrowIfNull(controller);
-        ArgumentException.ThrowIfNullOrEmpty(evidencePath);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentException.ThrowIfNullOrEmpty(evidenceDirectory);
         _controller = controller;
         _settings = settings.Validate();
-        _evidencePath = evidencePath;
+        _evidenceDirectory = evidenceDirectory;
     }
+
+    public HandoverSettings Settings => _settings;
+
+    /// <summary>The file of the latest decision (null before the first).</summary>
+    public string? LastEvidencePath { get; private set; }
 
     /// <summary>Loads and validates a pushed master exactly as a hot-swap does (hash, ONNX Runtime, contract) and puts it in shadow.</summary>
     /// <exception cref="Core.Configuration.ConfigException">The file is missing, its hash differs, or it breaks the contract.</exception>
@@ -112,7 +119,10 @@ public sealed class ShadowHandover : IDisposable
         };
         // DESIGN: evidence first, swap second. A crash in between leaves a record of a promotion that did not happen,
         // never a master on the robot without its record.
-        evidence.Write(_evidencePath);
+        var stamp = DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'.'fffffff'Z'", CultureInfo.InvariantCulture);
+        var path = Path.Combine(_evidenceDirectory, $"handover-{stamp}-{candidate.Sha256[..Math.Min(12, candidate.Sha256.Length)]}.json");
+        evidence.Write(path);
+        LastEvidencePath = path;
         if (promote) _controller.Commands.PromoteShadow();
         else _controller.Commands.DropShadow();
         return evidence;

@@ -78,6 +78,10 @@ public sealed class MqttTelemetry : IDisposable
     public long PublishedCount => _client.PublishedCount;
     public long DroppedCount => _client.DroppedCount;
 
+    /// <summary>Publishes an event on &lt;prefix&gt;/events (e.g. a handover decision reached after its command returned). Any thread.</summary>
+    public void PublishEvent(bool ok, string source, string message) =>
+        Publish(_settings.EventTopic, TelemetryJson.Event(ok, source, message), MqttQos.AtLeastOnce, retain: false);
+
     private void Publish(string topic, ReadOnlySpan<byte> payload, MqttQos qos, bool retain)
     {
         if (_client.State == MqttConnectionState.Connected) _client.Publish(topic, payload, qos, retain);

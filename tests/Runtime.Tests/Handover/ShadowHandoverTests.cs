@@ -109,7 +109,7 @@ public sealed class ShadowHandoverTests : IDisposable
     public void Handover_HappensOnlyWhenTheLowerBoundExceedsTheThreshold_AndEveryDecisionIsRecorded()
     {
         var (ctl, hw) = Create();
-        var evidence = Path.Combine(_dir, "evidence", "handover.json");
+        var evidence = Path.Combine(_dir, "evidence");
         using var handover = new ShadowHandover(ctl, new HandoverSettings { Threshold = 0.8, Confidence = 0.95, MinShadowTicks = 5, ShadowTimeout = TimeSpan.Zero }, evidence);
         var original = ctl.Master;
         var cycle = 0;
@@ -135,14 +135,15 @@ public sealed class ShadowHandoverTests : IDisposable
         rejected.ShadowTicks.Should().Be(6);
         ctl.Master.Should().BeSameAs(original, "a rejected candidate never drives the robot");
         ctl.Shadow.Should().BeNull("the rejected candidate was dropped");
-        ReadEvidence(evidence).GetProperty("decision").GetString().Should().Be("reject");
+        var rejectFile = handover.LastEvidencePath!;
+        ReadEvidence(rejectFile).GetProperty("decision").GetString().Should().Be("reject");
 
         // 60 of 60: bound 0.05^(1/60) = 0.951 > 0.8 → promoted at the next master tick, evidence written before the swap.
         var second = Candidate(seed: 42);
         handover.BeginShadow(second);
         Run(6);
         var promoted = handover.Decide(second, new SimulatedEvaluation(60, 60, "layouts/heldout/loop.yaml"));
-        var json = ReadEvidence(evidence);
+        var json = ReadEvidence(handover.LastEvidencePath!);
         ctl.Master.Should().BeSameAs(original, "the swap happens at the next master tick, after the evidence is on disk");
         Run(1);
 
@@ -159,14 +160,15 @@ public sealed class ShadowHandoverTests : IDisposable
         json.GetProperty("incumbent_sha256").GetString().Should().Be(original.Sha256);
         var rate = json.GetProperty("shadow_agreement_rate").GetDouble();
         rate.Should().BeApproximately((double)promoted.ShadowAgreements / promoted.ShadowTicks, 1e-12).And.BeInRange(0, 1);
-        Directory.GetFiles(Path.GetDirectoryName(evidence)!).Should().ContainSingle("the record is replaced atomically, no temporary left behind");
+        Directory.GetFiles(evidence).Should().BeEquivalentTo([rejectFile, handover.LastEvidencePath],
+            "one file per decision, both kept, no temporary left behind by the atomic writes");
     }
 
     [Fact]
     public void Handover_AgainstTheIncumbent_RejectsACandidateWhoseBoundDoesNotBeatTheActiveMastersRate()
     {
         var (ctl, hw) = Create();
-        var evidence = Path.Combine(_dir, "vs-incumbent.json");
+        var evidence = Path.Combine(_dir, "vs-incumbent");
         using var handover = new ShadowHandover(ctl, new HandoverSettings { Threshold = 0.5, MinShadowTicks = 1, ShadowTimeout = TimeSpan.Zero }, evidence);
         var candidate = Candidate(seed: 43);
         handover.BeginShadow(candidate);
@@ -187,7 +189,7 @@ public sealed class ShadowHandoverTests : IDisposable
     public void Handover_WithTooFewShadowTicks_IsRejectedEvenWithPerfectSimulation()
     {
         var (ctl, _) = Create();
-        using var handover = new ShadowHandover(ctl, new HandoverSettings { Threshold = 0.5, MinShadowTicks = 100, ShadowTimeout = TimeSpan.Zero }, Path.Combine(_dir, "few.json"));
+        using var handover = new ShadowHandover(ctl, new HandoverSettings { Threshold = 0.5, MinShadowTicks = 100, ShadowTimeout = TimeSpan.Zero }, Path.Combine(_dir, "few"));
         var candidate = Candidate(seed: 44);
         handover.BeginShadow(candidate);
         for (var i = 0; i < 3 * QuadrupedBundle.MasterPeriod; i++) ctl.Update();

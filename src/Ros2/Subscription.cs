@@ -175,6 +175,37 @@ public sealed unsafe class Subscription<T> : IDisposable where T : class, IRosMe
         }
     }
 
+    /// <summary>
+    /// Calls <paramref name="handler"/> on the thread that delivers each arriving sample (null stops the calls):
+    /// Cyclone's receive thread for writers in other processes, the writing thread inside its Publish for
+    /// writers in this process. The handler then consumes the subscription (<see cref="TryTake"/>/
+    /// <see cref="TryTakeNext"/>, and may publish); calls for one subscription never overlap. Samples that
+    /// arrived before the handler was set are not signalled: take them once after setting it.
+    /// </summary>
+    /// <remarks>
+    /// DESIGN: a reader thread blocked in <see cref="WaitForData"/> is woken by Cyclone's receive thread, one
+    /// thread hand-off per message; the handler runs on the receive thread itself (DDS listener), so a
+    /// request/response turn costs one wake-up less (ddsperf's default mode). The price: the handler must be short
+    /// and must not block, or it delays every other sample of the participant, and it must not call
+    /// <see cref="SetDataAvailableHandler"/> or <see cref="Dispose"/> (Cyclone waits for running handlers).
+    /// Within one process a handler that publishes to a reader whose handler publishes back recurses on one stack.
+    /// Exceptions are caught and reported on stderr. Control loops keep to <see cref="TryTake"/>.
+    /// </remarks>
+    public void SetDataAvailableHandler(Action? handler)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        _listener.DataAvailable = handler;
+        var listener = _listener.CreateNative(reader: true);
+        try
+        {
+            DdsCheck.Check(DdsNative.dds_set_listener(_reader.Entity, listener), nameof(DdsNative.dds_set_listener));
+        }
+        finally
+        {
+            DdsNative.dds_delete_listener(listener);
+        }
+    }
+
     /// <summary>Publishers currently matched (compatible QoS, same topic and type).</summary>
     public int MatchedPublicationCount
     {

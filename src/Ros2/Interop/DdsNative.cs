@@ -101,6 +101,9 @@ internal static unsafe partial class DdsNative
     [LibraryImport(Library)]
     public static partial void dds_lset_offered_incompatible_qos(IntPtr listener, delegate* unmanaged[Cdecl]<int, DdsStructs.dds_incompatible_qos_status_t, IntPtr, void> callback);
     [LibraryImport(Library)]
+    public static partial void dds_lset_data_available(IntPtr listener, delegate* unmanaged[Cdecl]<int, IntPtr, void> callback);
+    [LibraryImport(Library)] public static partial int dds_set_listener(int entity, IntPtr listener);
+    [LibraryImport(Library)]
     public static partial void dds_lset_requested_deadline_missed(IntPtr listener, delegate* unmanaged[Cdecl]<int, DdsStructs.dds_deadline_missed_status_t, IntPtr, void> callback);
 
     // --- QoS ------------------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ namespace Mlsh.Ros2.Interop;
 
 /// <summary>
 /// A Cyclone listener that turns requested/offered-incompatible-QoS and deadline-missed statuses of one
-/// endpoint into <see cref="QosEventCounter"/> updates and <see cref="QosEvent"/> reports.
+/// endpoint into <see cref="QosEventCounter"/> updates and <see cref="QosEvent"/> reports, and optionally
+/// passes a reader's data-available status to <see cref="DataAvailable"/>.
 /// </summary>
 /// <remarks>
 /// Callbacks run on Cyclone's internal threads; they only update counters and call the sink inside a
@@ -29,6 +30,9 @@ internal sealed unsafe class QosListener : IDisposable
 
     public QosEventCounter Counter { get; }
 
+    /// <summary>Called on Cyclone's receive thread when the reader has data (only if set before <see cref="CreateNative"/>).</summary>
+    public Action? DataAvailable { get; set; }
+
     /// <summary>A dds_listener_t for dds_create_reader/writer; Cyclone copies it, so delete it right after.</summary>
     public IntPtr CreateNative(bool reader)
     {
@@ -37,6 +41,7 @@ internal sealed unsafe class QosListener : IDisposable
         {
             DdsNative.dds_lset_requested_incompatible_qos(listener, &OnRequestedIncompatible);
             DdsNative.dds_lset_requested_deadline_missed(listener, &OnRequestedDeadlineMissed);
+            if (DataAvailable != null) DdsNative.dds_lset_data_available(listener, &OnDataAvailable);
         }
         else
         {
@@ -74,6 +79,20 @@ internal sealed unsafe class QosListener : IDisposable
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     private static void OnOfferedIncompatible(int writer, DdsStructs.dds_incompatible_qos_status_t status, IntPtr arg) =>
         From(arg)?.Report(QosEventKind.OfferedIncompatible, status.total_count, status.last_policy_id);
+
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    private static void OnDataAvailable(int reader, IntPtr arg)
+    {
+        try
+        {
+            From(arg)?.DataAvailable?.Invoke();
+        }
+        catch (Exception e)
+        {
+            // Never unwind into C: report the failure on stderr and keep Cyclone's thread alive.
+            Console.Error.WriteLine($"data-available handler failed: {e.GetType().Name}: {e.Message}");
+        }
+    }
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     private static void OnRequestedDeadlineMissed(int reader, DdsStructs.dds_deadline_missed_status_t status, IntPtr arg) =>

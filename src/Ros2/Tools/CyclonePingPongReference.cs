@@ -44,15 +44,19 @@ public sealed class CyclonePingPongReference : IDisposable
     }
 
     /// <summary>Runs the C pong and ping processes on <paramref name="domain"/>; returns the ping's round trips.</summary>
-    public PingPongResult Measure(uint domain, int joints, int roundTrips)
+    public PingPongResult Measure(uint domain, int joints, int roundTrips) => Measure(domain, joints, roundTrips, PingPongTrigger.Waitset);
+
+    /// <summary><see cref="Measure(uint, int, int)"/> with both processes triggered by a waitset or a listener.</summary>
+    public PingPongResult Measure(uint domain, int joints, int roundTrips, PingPongTrigger trigger)
     {
         var exe = Path.Combine(_dir, "jointstate_pingpong");
-        using var pong = PingPong.Start(exe, $"pong {domain} 300", _dir, _config);
+        var mode = trigger == PingPongTrigger.Listener ? " listener" : "";
+        using var pong = PingPong.Start(exe, $"pong {domain} 300{mode}", _dir, _config);
         try
         {
             if (pong.StandardOutput.ReadLine() != "ready")
                 throw new InvalidOperationException("C pong did not start: " + pong.StandardError.ReadToEnd());
-            var line = PingPong.RunTool(exe, $"ping {domain} {joints} {roundTrips}", _dir, _config).Trim().Split(' ');
+            var line = PingPong.RunTool(exe, $"ping {domain} {joints} {roundTrips}{mode}", _dir, _config).Trim().Split(' ');
             if (line.Length != 5 || line[0] != "rt_us") throw new InvalidOperationException($"unexpected C ping output: {string.Join(' ', line)}");
             return new PingPongResult(PingPong.JointStateSize(joints), long.Parse(line[4], CultureInfo.InvariantCulture),
                 PingPong.Parse(line[1]), PingPong.Parse(line[2]), PingPong.Parse(line[3]));

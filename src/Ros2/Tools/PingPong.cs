@@ -5,6 +5,16 @@ using Mlsh.Ros2.Messages.SensorMsgs;
 
 namespace Mlsh.Ros2.Tools;
 
+/// <summary>How the ping/pong endpoints learn that a message arrived.</summary>
+public enum PingPongTrigger
+{
+    /// <summary>A reader thread blocks on a DDS waitset (rmw_cyclonedds' way; ddsperf's "waitset").</summary>
+    Waitset,
+
+    /// <summary>A DDS listener runs the handler on Cyclone's receive thread (ddsperf's default "listener").</summary>
+    Listener,
+}
+
 /// <summary>Round-trip latency of one ping/pong run.</summary>
 public readonly record struct PingPongResult(int PayloadBytes, long RoundTrips, double P50Us, double P99Us, double MeanUs);
 
@@ -36,6 +46,83 @@ public static partial class PingPong
             RoundTrip(pub, sub, ping, pong, sequence++, clock);
         for (var i = 0; i < roundTrips; i++) rtt[i] = RoundTrip(pub, sub, ping, pong, sequence++, clock);
         return Summarize(pub.LastMessageSize, rtt);
+    }
+
+    /// <summary>
+    /// <see cref="MeasureMlsh(RosNode, string, string, int, int, int, TimeSpan)"/> with a choice of trigger. With
+    /// <see cref="PingPongTrigger.Listener"/> each echo is taken, timed and answered with the next ping on
+    /// Cyclone's receive thread, as ddsperf's listener mode does; the calling thread only waits for the end and
+    /// re-sends a ping lost for 1 s.
+    /// </summary>
+    public static PingPongResult MeasureMlsh(RosNode node, string pingTopic, string pongTopic, int joints, int warmup, int roundTrips,
+        TimeSpan matchTimeout, PingPongTrigger trigger)
+    {
+        if (trigger == PingPongTrigger.Waitset) return MeasureMlsh(node, pingTopic, pongTopic, joints, warmup, roundTrips, matchTimeout);
+        using var pub = node.CreatePublisher<JointState>(pingTopic, TopicTool.PingPongQos);
+        using var sub = node.CreateSubscription<JointState>(pongTopic, TopicTool.PingPongQos);
+        if (!pub.WaitForSubscriptions(1, matchTimeout) || !sub.WaitForPublications(1, matchTimeout))
+            throw new TimeoutException($"no pong peer matched {pingTopic}/{pongTopic} within {matchTimeout.TotalSeconds:0} s");
+        var run = new ListenerRun(pub, sub, joints, warmup, roundTrips);
+        sub.SetDataAvailableHandler(run.OnData);
+        try
+        {
+            run.Send();
+            long seen = -1;
+            while (!run.Finished.Wait(TimeSpan.FromSeconds(1)))
+            {
+                if (run.Progress == seen) run.Send(); // nothing for 1 s: the ping (or its echo) was lost
+                seen = run.Progress;
+            }
+        }
+        finally
+        {
+            sub.SetDataAvailableHandler(null);
+        }
+        return Summarize(pub.LastMessageSize, run.RoundTripTicks);
+    }
+
+    /// <summary>The listener-driven ping side: state shared by Cyclone's receive thread and the waiting caller.</summary>
+    private sealed class ListenerRun(Publisher<JointState> pub, Subscription<JointState> sub, int joints, int warmup, int roundTrips)
+    {
+        private readonly JointState _ping = JointState.WithJoints(JointNames(joints), "base_link");
+        private readonly JointState _pong = new();
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private readonly object _sendLock = new(); // the caller's re-send and the handler share the publisher
+        private long _sequence;
+        private long _start;
+        private int _warmupLeft = warmup;
+        private int _timed;
+
+        public long[] RoundTripTicks { get; } = new long[roundTrips];
+        public ManualResetEventSlim Finished { get; } = new();
+        public long Progress => Volatile.Read(ref _sequence);
+
+        public void Send()
+        {
+            lock (_sendLock)
+            {
+                _ping.Position[0] = _sequence;
+                _start = Stopwatch.GetTimestamp();
+                _ping.Header.Stamp.SetNanoseconds(_clock.Elapsed.Ticks * 100);
+                pub.Publish(_ping);
+            }
+        }
+
+        public void OnData()
+        {
+            if (Finished.IsSet || !sub.TryTake(_pong) || _pong.Position[0] != _sequence) return;
+            var elapsed = Stopwatch.GetTimestamp() - _start;
+            // Warm up for the given count and at least 2 s, as the waitset run does.
+            if (_warmupLeft > 0 || _clock.Elapsed < TimeSpan.FromSeconds(2)) _warmupLeft--;
+            else RoundTripTicks[_timed++] = elapsed;
+            if (_timed == RoundTripTicks.Length)
+            {
+                Finished.Set();
+                return;
+            }
+            Volatile.Write(ref _sequence, _sequence + 1);
+            Send();
+        }
     }
 
     /// <summary>One ping and the wait for its echo (identified by position[0]); returns Stopwatch ticks.</summary>
@@ -82,16 +169,21 @@ public static partial class PingPong
     /// header included) and returns its round trips (see <see cref="ParseDdsperfPing"/>).
     /// <paramref name="cycloneConfigXml"/> goes to CYCLONEDDS_URI.
     /// </summary>
-    public static PingPongResult MeasureDdsperf(uint domain, int payloadBytes, int seconds, string cycloneConfigXml)
+    public static PingPongResult MeasureDdsperf(uint domain, int payloadBytes, int seconds, string cycloneConfigXml) =>
+        MeasureDdsperf(domain, payloadBytes, seconds, cycloneConfigXml, PingPongTrigger.Waitset);
+
+    /// <summary><see cref="MeasureDdsperf(uint, int, int, string)"/> in ddsperf's waitset or listener mode.</summary>
+    public static PingPongResult MeasureDdsperf(uint domain, int payloadBytes, int seconds, string cycloneConfigXml, PingPongTrigger trigger)
     {
+        var mode = trigger == PingPongTrigger.Listener ? "listener" : "waitset";
         // ddsperf's "size S" is the KeyedSeq payload after the 4-byte encapsulation header (seq, key, octet
         // sequence: S >= 12), so S = payloadBytes - 4 puts the same number of bytes on the wire as our message.
         var size = payloadBytes - Cdr.CdrWriter.HeaderSize;
         if (size < 12) throw new ArgumentOutOfRangeException(nameof(payloadBytes), $"ddsperf needs a payload of at least 16 bytes, got {payloadBytes}");
-        using var pong = StartDdsperf($"-i {domain} -D {seconds + 3} pong waitset", cycloneConfigXml);
+        using var pong = StartDdsperf($"-i {domain} -D {seconds + 3} pong {mode}", cycloneConfigXml);
         try
         {
-            using var ping = StartDdsperf($"-i {domain} -D {seconds + 1} ping size {size} waitset", cycloneConfigXml);
+            using var ping = StartDdsperf($"-i {domain} -D {seconds + 1} ping size {size} {mode}", cycloneConfigXml);
             var output = ping.StandardOutput.ReadToEnd();
             ping.WaitForExit();
             return ParseDdsperfPing(output, payloadBytes)

@@ -138,11 +138,25 @@ public static class TopicTool
     public static QosProfile PingPongQos { get; } = new(Reliability.Reliable, Durability.Volatile, History.KeepLast, 1);
 
     /// <summary>Answers every JointState on <paramref name="pingTopic"/> on <paramref name="pongTopic"/> (the latency peer).</summary>
-    public static void Pong(RosNode node, string pingTopic, string pongTopic, CancellationToken cancel)
+    public static void Pong(RosNode node, string pingTopic, string pongTopic, CancellationToken cancel) =>
+        Pong(node, pingTopic, pongTopic, PingPongTrigger.Waitset, cancel);
+
+    /// <summary>
+    /// <see cref="Pong(RosNode, string, string, CancellationToken)"/>, answering from a reader thread blocked on
+    /// a waitset or, with <see cref="PingPongTrigger.Listener"/>, from Cyclone's receive thread.
+    /// </summary>
+    public static void Pong(RosNode node, string pingTopic, string pongTopic, PingPongTrigger trigger, CancellationToken cancel)
     {
         using var sub = node.CreateSubscription<JointState>(pingTopic, PingPongQos);
         using var pub = node.CreatePublisher<JointState>(pongTopic, PingPongQos);
         var message = new JointState();
+        if (trigger == PingPongTrigger.Listener)
+        {
+            sub.SetDataAvailableHandler(() => { while (sub.TryTakeNext(message)) pub.Publish(message); });
+            cancel.WaitHandle.WaitOne();
+            sub.SetDataAvailableHandler(null); // before the publisher goes: no handler may run on a disposed one
+            return;
+        }
         // One take per wake-up: the read condition is level-triggered, so a second pending ping wakes the next
         // wait at once, and the take that would find the reader empty after each answer is saved.
         while (!cancel.IsCancellationRequested)

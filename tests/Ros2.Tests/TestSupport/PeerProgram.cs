@@ -15,9 +15,10 @@ public static class PeerProgram
 {
     public static int Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "pong") return Pong(args);
         if (args.Length == 0 || args[0] != "relay-samples")
         {
-            Console.Error.WriteLine("usage: relay-samples --domain N --from /prefix_in --to /prefix_out");
+            Console.Error.WriteLine("usage: relay-samples --domain N --from /prefix_in --to /prefix_out | pong --domain N --trigger waitset|listener");
             return 2;
         }
         var domain = uint.Parse(Arg(args, "--domain"));
@@ -39,6 +40,21 @@ public static class PeerProgram
         stdin.Start();
         cancel.Token.WaitHandle.WaitOne();
         foreach (var t in threads) t.Join(TimeSpan.FromSeconds(2));
+        return 0;
+    }
+
+    /// <summary>The ping/pong peer of <see cref="PingPong"/> ("/mlsh_ping" answered on "/mlsh_pong") until stdin closes.</summary>
+    private static int Pong(string[] args)
+    {
+        var domain = uint.Parse(Arg(args, "--domain"));
+        var trigger = Enum.Parse<PingPongTrigger>(Arg(args, "--trigger"), ignoreCase: true);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        using var node = new RosNode("mlsh_pong", new RosNodeOptions { DomainId = domain, CycloneConfigXml = CycloneConfig.LoopbackOnly() });
+        var stdin = new Thread(() => { Console.In.ReadToEnd(); cancel.Cancel(); }) { IsBackground = true };
+        stdin.Start();
+        Console.WriteLine("ready");
+        Console.Out.Flush();
+        TopicTool.Pong(node, "/mlsh_ping", "/mlsh_pong", trigger, cancel.Token);
         return 0;
     }
 

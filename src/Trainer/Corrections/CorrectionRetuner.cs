@@ -1,8 +1,12 @@
+using System.Security.Cryptography;
+using Mlsh.Core;
 using Mlsh.Core.Configuration;
 using Mlsh.Environments;
 using Mlsh.Environments.Tasks;
 using Mlsh.NeuralNets.Policies;
+using Mlsh.Onnx.Manifest;
 using Mlsh.Trainer.Configuration;
+using Mlsh.Trainer.Export;
 using Mlsh.Trainer.Mlsh;
 using Mlsh.Trainer.Runs;
 
@@ -36,8 +40,9 @@ public sealed record CorrectionRetuneSummary(RetuneSummary Retune, int Correctio
 /// </summary>
 /// <remarks>
 /// DESIGN: a separate loop rather than a flag inside <see cref="Retuner"/>: Retuner has no per-iteration access to the
-/// master, and the BC step must run between PPO iterations on the same network. The setup (family, config, budgets)
-/// follows Retuner's so the two retunes differ only by the imitation term.
+/// master, and the BC step must run between PPO iterations on the same network. The setup (family, config, budgets,
+/// output bundle) follows Retuner's so the two retunes differ only by the imitation term; the small helpers are
+/// repeated here rather than opened up in Retuner.
 /// </remarks>
 public static class CorrectionRetuner
 {
@@ -64,6 +69,9 @@ public static class CorrectionRetuner
         config.RolloutSteps = RoundUp(EpisodeSteps(family), description.MacroSteps);
         config.Validate(options.Subpolicies);
 
+        // Maze families end in an ONNX bundle that replaces --out as a whole (as a plain retune): check --out first.
+        var maze = family as MazeTaskFamily;
+        if (maze is not null) BundleDirectory.CheckReplaceable(options.OutDirectory);
         var run = new RunDirectory(options.OutDirectory);
         if (File.Exists(run.MetricsFile)) File.Delete(run.MetricsFile);
         using var trainer = new MlshTrainer(config, family, [task], new MlshTrainerOptions { InitialSubpolicies = subpolicies, FreezeSubpolicies = true });
@@ -88,8 +96,27 @@ public static class CorrectionRetuner
             onIteration?.Invoke(m, options.Iterations);
             if ((i + 1) % 10 == 0 || i + 1 == options.Iterations) run.WritePlots(history, $"retune {taskName} + corrections");
         }
-        TrainingRun.WriteModels(trainer, options.OutDirectory, options.Layout ?? "");
         var eval = Evaluator.Run(family, task, trainer.Subpolicies, master, description.MacroSteps, options.EvalEpisodes, options.Seed);
+        if (maze is null)
+        {
+            TrainingRun.WriteModels(trainer, options.OutDirectory, options.Layout ?? "");
+        }
+        else
+        {
+            // The same bundle a plain retune writes (ONNX master the Runtime shadows or loads, manifest with hashes,
+            // the trainer's networks, metrics, plots), with the corrections log named in the provenance.
+            var (sourceConfig, sourceSha) = SourceConfig(options.Subpolicies);
+            var provenance = new Provenance
+            {
+                Config = $"{sourceConfig} + corrections {DisplayPath(Path.GetFullPath(corrections.LogPath))}",
+                ConfigSha256 = sourceSha,
+                Iterations = options.Iterations,
+                EvaluationSuccess = eval.SuccessRate,
+                EvaluationEpisodes = eval.Episodes,
+            };
+            HierarchyExport.FromNetworks(trainer.Subpolicies, master, maze, description.MacroSteps, provenance, options.OutDirectory,
+                DisplayPath(Path.GetFullPath(options.Layout!)), staging => CopyRunFiles(run, staging));
+        }
         var summary = new RetuneSummary(run.Path, taskName, options.Iterations, trainer.EnvSteps, eval.SuccessRate, eval.MeanReturn, eval.MeanSteps,
             history.Select(h => (h.EnvSteps, h.SuccessRate)).ToArray());
         return new CorrectionRetuneSummary(summary, data.Count, data.SkippedTornLines, agreementBefore, BehaviourCloning.Agreement(master, data),
@@ -105,6 +132,33 @@ public static class CorrectionRetuner
             : new TrainConfig { Envs = 8, Master = new NetworkConfig { LearningRate = 1e-2f, Epochs = 10, MinibatchSize = 64 } };
         if (deployed is not null && !File.Exists(runConfig)) config.Master.Hidden = [.. deployed.Options.HiddenSizes];
         return config;
+    }
+
+    private static (string Config, string Sha256) SourceConfig(string subpoliciesPath)
+    {
+        var runConfig = Path.Combine(subpoliciesPath, "config.yaml");
+        if (File.Exists(runConfig)) return (DisplayPath(Path.GetFullPath(runConfig)), Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(runConfig))));
+        var manifest = Path.Combine(subpoliciesPath, ManifestYaml.FileName);
+        if (!File.Exists(manifest)) return ("", "");
+        var m = ManifestYaml.Load(manifest);
+        return (m.Provenance.Config, m.Provenance.ConfigSha256);
+    }
+
+    /// <summary>Repository-relative when inside the repository, else "&lt;directory&gt;/&lt;file&gt;": never an absolute machine path.</summary>
+    private static string DisplayPath(string full)
+    {
+        var relative = Path.GetRelativePath(MlshPaths.Root, full);
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative)
+            ? $"{Path.GetFileName(Path.GetDirectoryName(full))}/{Path.GetFileName(full)}"
+            : relative.Replace('\\', '/');
+    }
+
+    private static void CopyRunFiles(RunDirectory run, string staging)
+    {
+        if (File.Exists(run.MetricsFile)) File.Copy(run.MetricsFile, Path.Combine(staging, Path.GetFileName(run.MetricsFile)));
+        if (!Directory.Exists(run.PlotsDirectory)) return;
+        var plots = Directory.CreateDirectory(Path.Combine(staging, Path.GetFileName(run.PlotsDirectory))).FullName;
+        foreach (var svg in Directory.EnumerateFiles(run.PlotsDirectory, "*.svg")) File.Copy(svg, Path.Combine(plots, Path.GetFileName(svg)));
     }
 
     private static int EpisodeSteps(ITaskFamily family)

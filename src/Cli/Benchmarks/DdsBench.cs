@@ -15,10 +15,15 @@ public sealed class DdsBench : IBench
     private readonly Option<int> _roundTrips = new("--round-trips") { Description = "Timed round trips (after warm-up).", DefaultValueFactory = _ => 20_000 };
     private readonly Option<int> _joints = new("--joints") { Description = "Joints in the JointState.", DefaultValueFactory = _ => 12 };
     private readonly Option<int> _seconds = new("--ddsperf-seconds") { Description = "Duration of the ddsperf run.", DefaultValueFactory = _ => 5 };
+    private readonly Option<string> _trigger = new("--trigger")
+    {
+        Description = "How all three paths learn of an arrival: waitset (reader thread, as rmw_cyclonedds) or listener (Cyclone's receive thread).",
+        DefaultValueFactory = _ => "waitset",
+    };
 
     public string Name => "dds";
     public string Description => "JointState ping/pong between two processes vs Cyclone ddsperf at the same size (p50/p99 us).";
-    public IEnumerable<Option> Options => [_roundTrips, _joints, _seconds];
+    public IEnumerable<Option> Options => [_roundTrips, _joints, _seconds, _trigger];
 
     public int Run(ParseResult parse, bool json)
     {
@@ -26,6 +31,12 @@ public sealed class DdsBench : IBench
         var joints = parse.GetValue(_joints);
         if (roundTrips < 100) throw new ArgumentOutOfRangeException(nameof(roundTrips), $"--round-trips: expected >= 100, got {roundTrips}");
         if (joints < 1) throw new ArgumentOutOfRangeException(nameof(joints), $"--joints: expected >= 1, got {joints}");
+        var trigger = parse.GetValue(_trigger) switch
+        {
+            "waitset" => PingPongTrigger.Waitset,
+            "listener" => PingPongTrigger.Listener,
+            var other => throw new ArgumentException($"--trigger {other}: expected waitset or listener"),
+        };
         var domain = (uint)Random.Shared.Next(201, 232);
         var config = CycloneConfig.LoopbackOnly();
         var seconds = Math.Max(2, parse.GetValue(_seconds));
@@ -34,12 +45,12 @@ public sealed class DdsBench : IBench
         // DESIGN: the three paths run interleaved, in two rounds with the order reversed (ddsperf, C, Mlsh, then
         // Mlsh, C, ddsperf), each round doing half the work, and the halves are pooled: load drift on a shared
         // machine then lands on all three alike instead of on whichever ran last. All three measure round trips,
-        // reliable keep-last-1, triggered by a waitset, on the same loopback configuration.
+        // reliable keep-last-1, with the same trigger (waitset or listener), on the same loopback configuration.
         using var reference = CyclonePingPongReference.Build(config);
         var half = roundTrips / 2;
         PingPongResult? mlsh = null, ddsperf = null, c = null;
         static PingPongResult Add(PingPongResult? pooled, PingPongResult run) => pooled is { } p ? PingPong.Pool(p, run) : run;
-        using (var peer = StartPong(domain))
+        using (var peer = StartPong(domain, trigger))
         {
             try
             {
@@ -49,9 +60,9 @@ public sealed class DdsBench : IBench
                 {
                     Action[] steps =
                     [
-                        () => ddsperf = Add(ddsperf, PingPong.MeasureDdsperf(domain, payload, (seconds + 1) / 2, config)),
-                        () => c = Add(c, reference.Measure(domain, joints, half)),
-                        () => mlsh = Add(mlsh, PingPong.MeasureMlsh(node, "/mlsh_ping", "/mlsh_pong", joints, warmup: 2_000, half, TimeSpan.FromSeconds(20))),
+                        () => ddsperf = Add(ddsperf, PingPong.MeasureDdsperf(domain, payload, (seconds + 1) / 2, config, trigger)),
+                        () => c = Add(c, reference.Measure(domain, joints, half, trigger)),
+                        () => mlsh = Add(mlsh, PingPong.MeasureMlsh(node, "/mlsh_ping", "/mlsh_pong", joints, warmup: 2_000, half, TimeSpan.FromSeconds(20), trigger)),
                     ];
                     if (round == 1) Array.Reverse(steps);
                     foreach (var step in steps) step();
@@ -69,7 +80,7 @@ public sealed class DdsBench : IBench
         var ratio = m.P50Us / d.P50Us;
         // ddsperf's payload is one octet sequence; the C run sends the very same JointState (12 strings, 3 double
         // sequences) through Cyclone's C API, which separates the cost of the message from the cost of Mlsh.
-        Console.WriteLine($"payload {m.PayloadBytes} B (JointState, {joints} joints, XCDR1), loopback, domain {domain}, reliable keep-last-1, waitset");
+        Console.WriteLine($"payload {m.PayloadBytes} B (JointState, {joints} joints, XCDR1), loopback, domain {domain}, reliable keep-last-1, {trigger.ToString().ToLowerInvariant()}");
         Console.WriteLine($"{"path",-28} {"round trips",12} {"p50 us",8} {"p99 us",8} {"mean us",8}");
         Console.WriteLine($"{"Mlsh.Ros2 (2 processes)",-28} {m.RoundTrips,12} {m.P50Us,8:F1} {m.P99Us,8:F1} {m.MeanUs,8:F1}");
         Console.WriteLine($"{"ddsperf ping/pong (ref)",-28} {d.RoundTrips,12} {d.P50Us,8:F1} {d.P99Us,8:F1} {d.MeanUs,8:F1}");
@@ -83,6 +94,7 @@ public sealed class DdsBench : IBench
                 ["bench"] = "dds",
                 ["payload_bytes"] = m.PayloadBytes,
                 ["joints"] = joints,
+                ["trigger"] = trigger.ToString().ToLowerInvariant(),
                 ["round_trips"] = m.RoundTrips,
                 ["mlsh_p50_us"] = Math.Round(m.P50Us, 2),
                 ["mlsh_p99_us"] = Math.Round(m.P99Us, 2),
@@ -99,12 +111,12 @@ public sealed class DdsBench : IBench
         return 0;
     }
 
-    private static Process StartPong(uint domain)
+    private static Process StartPong(uint domain, PingPongTrigger trigger)
     {
         var cli = typeof(DdsBench).Assembly.Location;
         var host = Environment.ProcessPath ?? "dotnet";
         var args = Path.GetFileNameWithoutExtension(host) == "dotnet" ? $"\"{cli}\" " : "";
-        var psi = new ProcessStartInfo(host, $"{args}topic pong --domain {domain} --loopback --duration 300")
+        var psi = new ProcessStartInfo(host, $"{args}topic pong --domain {domain} --loopback --duration 300{(trigger == PingPongTrigger.Listener ? " --listener" : "")}")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -153,7 +153,8 @@ public sealed class TopicVerb : IVerb
         var ping = new Option<string>("--ping") { Description = "Topic to answer.", DefaultValueFactory = _ => "/mlsh_ping" };
         var pong = new Option<string>("--pong") { Description = "Topic to answer on.", DefaultValueFactory = _ => "/mlsh_pong" };
         var seconds = new Option<double>("--duration") { Description = "Exit after this many seconds.", DefaultValueFactory = _ => 120 };
-        var cmd = WithCommon(new Command("pong", "Echo JointState pings (the peer of `./mlsh bench dds`).") { ping, pong, seconds }, domain, loopback);
+        var listener = new Option<bool>("--listener") { Description = "Answer from a DDS listener on Cyclone's thread instead of a waitset." };
+        var cmd = WithCommon(new Command("pong", "Echo JointState pings (the peer of `./mlsh bench dds`).") { ping, pong, seconds, listener }, domain, loopback);
         cmd.Hidden = true;
         cmd.SetAction(p => Guard(() =>
         {
@@ -161,7 +162,7 @@ public sealed class TopicVerb : IVerb
             cts.CancelAfter(TimeSpan.FromSeconds(p.GetValue(seconds)));
             using var node = Node(p, domain, loopback, "mlsh_pong");
             Console.WriteLine("ready");
-            TopicTool.Pong(node, p.GetValue(ping)!, p.GetValue(pong)!, cts.Token);
+            TopicTool.Pong(node, p.GetValue(ping)!, p.GetValue(pong)!, p.GetValue(listener) ? PingPongTrigger.Listener : PingPongTrigger.Waitset, cts.Token);
             return 0;
         }));
         return cmd;

@@ -171,8 +171,12 @@ public sealed class RuntimeLockstepTests : IDisposable
         b.Counters.LockstepWaitTimeouts.Should().BeLessThanOrEqualTo(1, "beyond discovery at start the runtime never let the simulator wait a whole timeout");
         status.Cycle.Should().Be(cycles);
         status.JointStateAgeCycles.Should().Be(0, "the last cycle saw the joint state of its own tick");
-        (status.FaultHistory & (SafetyFaults.JointStateStale | SafetyFaults.ImuStale)).Should().Be(SafetyFaults.None,
-            "no watchdog fired: the state of every tick reached the runtime (the state before the first tick is absent by design)");
+        // The controller starts in safe mode (no state yet) and takes over after recovery_cycles; from then on no
+        // watchdog or other fault may fire: the state of every tick reached the runtime in time.
+        runtime.Node.SafeModeTimes.LastExitNs.Should().BeInRange((p.RecoveryCycles - 1) * periodNs, (p.RecoveryCycles + 4) * periodNs,
+            "recovery_cycles fault-free cycles from tick 0 (later if the first ticks ran before their state arrived)");
+        runtime.Node.SafeModeTimes.LastEntryNs.Should().Be(SafeModeTimes.Never, "the runtime never fell back to safe mode");
+        status.Mode.Should().Be(ControllerMode.Policy);
     }
 
     [Fact]

@@ -21,6 +21,13 @@ public sealed class DdsBench : IBench
         DefaultValueFactory = _ => "waitset",
     };
 
+    public DdsBench()
+    {
+        _trigger.AcceptOnlyFromAmong("waitset", "listener");
+        _roundTrips.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 100) r.AddError($"--round-trips: expected >= 100, got {r.GetValueOrDefault<int>()}"); });
+        _joints.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError($"--joints: expected >= 1, got {r.GetValueOrDefault<int>()}"); });
+    }
+
     public string Name => "dds";
     public string Description => "JointState ping/pong between two processes vs Cyclone ddsperf at the same size (p50/p99 us).";
     public IEnumerable<Option> Options => [_roundTrips, _joints, _seconds, _trigger];
@@ -29,14 +36,7 @@ public sealed class DdsBench : IBench
     {
         var roundTrips = parse.GetValue(_roundTrips);
         var joints = parse.GetValue(_joints);
-        if (roundTrips < 100) throw new ArgumentOutOfRangeException(nameof(roundTrips), $"--round-trips: expected >= 100, got {roundTrips}");
-        if (joints < 1) throw new ArgumentOutOfRangeException(nameof(joints), $"--joints: expected >= 1, got {joints}");
-        var trigger = parse.GetValue(_trigger) switch
-        {
-            "waitset" => PingPongTrigger.Waitset,
-            "listener" => PingPongTrigger.Listener,
-            var other => throw new ArgumentException($"--trigger {other}: expected waitset or listener"),
-        };
+        var trigger = parse.GetValue(_trigger) == "listener" ? PingPongTrigger.Listener : PingPongTrigger.Waitset; // validated by the parser
         var domain = (uint)Random.Shared.Next(201, 232);
         var config = CycloneConfig.LoopbackOnly();
         var seconds = Math.Max(2, parse.GetValue(_seconds));

@@ -17,10 +17,11 @@ public sealed class CorrectionOptions
 {
     /// <summary>The runtime's skill-override log (JSONL).</summary>
     public required string LogPath { get; init; }
-    /// <summary>Behaviour-cloning epochs over the correction set after every PPO iteration.</summary>
-    public int EpochsPerIteration { get; init; } = 4;
+    /// <summary>Behaviour-cloning epochs over the correction set after every PPO iteration. A shift of corrections is a few
+    /// hundred labels, so ten passes in minibatches of 32 give the imitation term tens of Adam steps per iteration.</summary>
+    public int EpochsPerIteration { get; init; } = 10;
     public float LearningRate { get; init; } = 1e-3f;
-    public int MinibatchSize { get; init; } = 64;
+    public int MinibatchSize { get; init; } = 32;
 }
 
 /// <summary>A corrections retune: the plain retune figures plus how far the master moved toward the operators' labels.</summary>

@@ -118,6 +118,33 @@ public sealed class CorrectionsTests : IDisposable
     }
 
     [Fact]
+    public void RetuneWithCorrections_OnTheShippedPointMassBundle_WritesAPushableOnnxBundle_FromTheDeployedMaster()
+    {
+        var models = Path.Combine(Core.MlshPaths.Root, "models", "pointmass");
+        var (description, _, _) = ModelsDirectory.Load(models);
+        // Labels on states spread over the maze: skill 2 when x > 0, else skill 0.
+        var random = new SeededRandom(4);
+        var obs = new float[120 * description.ObservationSize];
+        for (var i = 0; i < obs.Length; i++) obs[i] = random.NextFloat() * 2 - 1;
+        var labels = Enumerable.Range(0, 120).Select(i => obs[i * description.ObservationSize] > 0 ? 2 : 0).ToArray();
+        var log = WriteLog(obs, description.ObservationSize, labels);
+        var outDir = Path.Combine(_dir, "pointmass-corrected");
+
+        var summary = CorrectionRetuner.Run(
+            new RetuneOptions { Subpolicies = models, Layout = Path.Combine(Core.MlshPaths.Root, "layouts", "heldout", "loop.yaml"), OutDirectory = outDir, Iterations = 2, EvalEpisodes = 2 },
+            new CorrectionOptions { LogPath = log });
+
+        summary.StartedFromDeployedMaster.Should().BeTrue();
+        summary.AgreementAfter.Should().BeGreaterThan(summary.AgreementBefore + 0.2, $"{summary.AgreementBefore:F2} → {summary.AgreementAfter:F2}");
+        File.Exists(Path.Combine(outDir, "master.onnx")).Should().BeTrue("the runtime shadows or loads this file");
+        var manifest = Onnx.Manifest.ManifestYaml.Load(Path.Combine(outDir, Onnx.Manifest.ManifestYaml.FileName));
+        manifest.Models.Master.Sha256.Should().Be(Onnx.Manifest.ModelHash.Sha256Hex(File.ReadAllBytes(Path.Combine(outDir, "master.onnx"))));
+        manifest.Provenance.Config.Should().Contain("corrections");
+        var (_, _, written) = ModelsDirectory.Load(outDir);
+        BehaviourCloning.Agreement(written!, CorrectionLog.Load(log, description.ObservationSize, 4)).Should().BeApproximately(summary.AgreementAfter, 1e-9);
+    }
+
+    [Fact]
     public void RetuneWithCorrections_FrozenSubpolicies_MasterAgreesWithTheOperatorsFarMoreThanAPlainRetune()
     {
         var config = Path.Combine(_dir, "bandits.yaml");

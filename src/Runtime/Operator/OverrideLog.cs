@@ -12,9 +12,9 @@ namespace Mlsh.Runtime.Operator;
 /// (observation → operator_choice) (DAgger: the labels come from states the deployed master itself reached).
 /// </summary>
 /// <remarks>
-/// DESIGN: append-only, one write(2) per line with O_APPEND, flushed per line, instead of rewriting the file atomically:
-/// the log grows for a whole shift and each line is complete on its own; a torn last line (power cut) is skipped by
-/// readers. Runs on the node's supervisor thread, never the control thread. Thread-safe.
+/// DESIGN: append-only (one node writes it), each line built in memory and written with one call and flushed, instead
+/// of rewriting the file atomically: the log grows for a whole shift and each line is complete on its own; a torn last
+/// line (power cut) is skipped by readers. Runs on the node's supervisor thread, never the control thread. Thread-safe.
 /// </remarks>
 public sealed class OverrideLog : IDisposable
 {

@@ -16,7 +16,12 @@ public sealed class MpiTrainingTests : IDisposable
         var config = Path.Combine(_dir, "bandits.yaml");
         File.WriteAllText(config, File.ReadAllText(Path.Combine(Core.MlshPaths.Root, "configs", "movement-bandits-mlsh.yaml"))
             .Replace("iterations: 1500", "iterations: 12", StringComparison.Ordinal)
-            .Replace("envs: 16", "envs: 4", StringComparison.Ordinal));
+            .Replace("envs: 16", "envs: 4", StringComparison.Ordinal)
+            // The collapse guard fires at the end of round 0 (iteration 9): its decision and the fresh network
+            // must be the same on both ranks.
+            .Replace("min_distance: 0.6", "min_distance: 1.0", StringComparison.Ordinal)
+            .Replace("patience_rounds: 5", "patience_rounds: 1", StringComparison.Ordinal)
+            .Replace("grace_rounds: 20", "grace_rounds: 0", StringComparison.Ordinal));
         var run = Path.Combine(_dir, "run");
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[] { cli, "train", "--config", config, "--out", run, "--workers", "2", "--json" }) psi.ArgumentList.Add(a);
@@ -35,5 +40,6 @@ public sealed class MpiTrainingTests : IDisposable
         var last = (await stdout).TrimEnd().Split('\n')[^1];
         last.Should().Contain("\"env_steps\":4800", "2 ranks × 12 iterations × 4 instances × 50 steps");
         File.Exists(Path.Combine(run, "checkpoint.bin")).Should().BeTrue("rank 0 writes checkpoints");
+        File.ReadAllText(Path.Combine(run, "metrics.jsonl")).Should().Contain("\"reset_subpolicy\":", "the guard re-initialised a sub-policy during the run");
     }
 }

@@ -249,7 +249,7 @@ public static class DemoRunner
         {
             sb.Append(ci, $"skills      {(r.SkillSequence.Length == 0 ? "none reported" : string.Join(" → ", r.SkillSequence))} ({r.MasterTicks} master ticks)\n");
             if (r.ControlLoop is { } c)
-                sb.Append(ci, $"control     {Get(c, RuntimeStatusKeys.Cycles)} cycles, {Get(c, RuntimeStatusKeys.DeadlineMisses)} deadline misses, cycle p50 {Get(c, RuntimeStatusKeys.CycleP50Us)} µs / p99 {Get(c, RuntimeStatusKeys.CycleP99Us)} µs / max {Get(c, RuntimeStatusKeys.CycleMaxUs)} µs, safe-mode entries {Get(c, RuntimeStatusKeys.SafeModeEntries)}\n");
+                sb.Append(ci, $"control     {Get(c, RuntimeStatusKeys.Cycles)} cycles, {Get(c, RuntimeStatusKeys.DeadlineMisses)} deadline misses, {Get(c, RuntimeStatusKeys.ClockSkippedCycles)} periods skipped on /clock, cycle p50 {Get(c, RuntimeStatusKeys.CycleP50Us)} µs / p99 {Get(c, RuntimeStatusKeys.CycleP99Us)} µs / max {Get(c, RuntimeStatusKeys.CycleMaxUs)} µs, safe-mode entries {Get(c, RuntimeStatusKeys.SafeModeEntries)}\n");
             else
                 sb.Append("control     the runtime reported no statistics on /diagnostics\n");
             if (r.Simulator is { } s)

@@ -50,7 +50,14 @@ public interface IVectorEnv : IDisposable
     /// statistics (which way did a sub-policy move the robot).</summary>
     ReadOnlySpan<float> Positions { get; }
 
-    /// <summary>Which task of the family the instances run; takes effect at the next <see cref="Reset"/>.</summary>
+    /// <summary>
+    /// <see cref="Task"/> value: every episode of every instance draws its task uniformly from the family (a
+    /// shared policy trained on the task distribution). Environments that cannot mix tasks reject it.
+    /// </summary>
+    const int EveryTaskAtRandom = -1;
+
+    /// <summary>Which task of the family the instances run, or <see cref="EveryTaskAtRandom"/>; takes effect at the
+    /// next <see cref="Reset"/>.</summary>
     int Task { get; set; }
 
     /// <summary>Reseeds every instance (instance i derives its stream from seed and i) and resets them.</summary>

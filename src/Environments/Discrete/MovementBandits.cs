@@ -65,6 +65,8 @@ public sealed class MovementBanditsEnv : IVectorEnv
     // Per instance: the two goals (x0, y0, x1, y1) and the step counter of the running episode.
     private readonly float[] _goals;
     private readonly int[] _steps;
+    // Per instance: the rewarded goal of the running episode (all equal unless tasks are mixed).
+    private readonly int[] _taskOf;
     private readonly DiscreteRng[] _rngs;
     private int _task;
     private int _pendingTask;
@@ -86,6 +88,7 @@ public sealed class MovementBanditsEnv : IVectorEnv
         _positions = new float[count * 2];
         _goals = new float[count * 4];
         _steps = new int[count];
+        _taskOf = new int[count];
         _rngs = new DiscreteRng[count];
     }
 
@@ -108,13 +111,17 @@ public sealed class MovementBanditsEnv : IVectorEnv
         get => _pendingTask;
         set
         {
-            if ((uint)value > 1) throw new ArgumentOutOfRangeException(nameof(value), value, "movement_bandits has tasks 0 and 1");
+            if (value is not (0 or 1 or IVectorEnv.EveryTaskAtRandom))
+                throw new ArgumentOutOfRangeException(nameof(value), value, "movement_bandits has tasks 0 and 1 (or EveryTaskAtRandom)");
             _pendingTask = value;
         }
     }
 
     /// <summary>The goal positions of instance <paramref name="i"/> (x0, y0, x1, y1), for tests and tools.</summary>
     public ReadOnlySpan<float> GoalsOf(int i) => _goals.AsSpan(i * 4, 4);
+
+    /// <summary>The rewarded goal (task) of instance <paramref name="i"/>'s running episode.</summary>
+    public int TaskOf(int i) => _taskOf[i];
 
     public void Reset(ulong seed)
     {
@@ -150,8 +157,9 @@ public sealed class MovementBanditsEnv : IVectorEnv
                 case 4: y = MathF.Max(-1f, y - step); break;
                 default: throw new ArgumentOutOfRangeException(nameof(ActionIndices), a, $"instance {i}: action must be in [0, {ActionCount - 1}]");
             }
-            var gx = _goals[i * 4 + _task * 2] - x;
-            var gy = _goals[i * 4 + _task * 2 + 1] - y;
+            var task = _taskOf[i];
+            var gx = _goals[i * 4 + task * 2] - x;
+            var gy = _goals[i * 4 + task * 2 + 1] - y;
             var inGoal = gx * gx + gy * gy < r2;
             _rewards[i] = inGoal ? 1f : 0f;
             _terminated[i] = false;
@@ -171,6 +179,8 @@ public sealed class MovementBanditsEnv : IVectorEnv
     {
         ref var rng = ref _rngs[i];
         for (var k = 0; k < 4; k++) _goals[i * 4 + k] = rng.NextSingle() * 2f - 1f;
+        // Drawn after the goals, and only when mixing, so single-task trajectories stay what they were.
+        _taskOf[i] = _task == IVectorEnv.EveryTaskAtRandom ? (int)(rng.NextUInt64() >> 63) : _task;
         _positions[i * 2] = 0f;
         _positions[i * 2 + 1] = 0f;
         _steps[i] = 0;

@@ -317,7 +317,9 @@ public sealed class MlshTrainer : IDisposable
         RoundIteration = 0;
         Array.Clear(_roundUsage);
         var group = (ulong)(_reducer?.TaskGroup ?? 0);
-        CurrentTask = _tasks[new SeededRandom(SeedStreams.Derive(_config.Seed, SeedStreams.Tasks, (ulong)Round, group)).NextInt(_tasks.Length)];
+        CurrentTask = _config.TaskFamily.MixTasks
+            ? IVectorEnv.EveryTaskAtRandom
+            : _tasks[new SeededRandom(SeedStreams.Derive(_config.Seed, SeedStreams.Tasks, (ulong)Round, group)).NextInt(_tasks.Length)];
         if (_flat || !resetMaster) return;
         _master = CreateMaster((ulong)Round, group);
         _masterUpdater = new PpoUpdater(_master, PpoOptionsFor(_config.Master));

@@ -1,3 +1,4 @@
+using Mlsh.Environments;
 using Mlsh.Environments.Discrete;
 
 namespace Mlsh.Environments.Tests.Discrete;
@@ -80,6 +81,59 @@ public sealed class MovementBanditsTests
             wrong += env.Rewards[0];
         }
         wrong.Should().Be(0f, "the other goal pays nothing");
+    }
+
+    [Fact]
+    public void EveryTaskAtRandom_DrawsEachInstancesTaskPerEpisode_AndPaysOnlyThatTasksGoal()
+    {
+        using var env = new MovementBanditsEnv(64);
+        env.Task = IVectorEnv.EveryTaskAtRandom;
+        env.Reset(7);
+        var tasks = Enumerable.Range(0, env.Count).Select(env.TaskOf).ToArray();
+        tasks.Should().Contain(0).And.Contain(1);
+        tasks.Count(t => t == 0).Should().BeInRange(16, 48, "a fair coin over 64 instances");
+
+        // Walk every instance greedily to its own task's goal: all of them are paid, whichever goal it is.
+        var paid = new float[env.Count];
+        for (var t = 0; t < 49; t++)
+        {
+            for (var i = 0; i < env.Count; i++)
+            {
+                var g = env.GoalsOf(i);
+                var k = env.TaskOf(i);
+                env.ActionIndices[i] = Greedy(env.Positions[(i * 2)..], g[k * 2], g[k * 2 + 1]);
+            }
+            env.Step();
+            for (var i = 0; i < env.Count; i++) paid[i] += env.Rewards[i];
+        }
+        paid.Should().OnlyContain(r => r > 0f);
+
+        // The next episode draws again: some instances change task.
+        for (var i = 0; i < env.Count; i++) env.ActionIndices[i] = 0;
+        env.Step();
+        Enumerable.Range(0, env.Count).Count(i => env.TaskOf(i) != tasks[i]).Should().BePositive();
+    }
+
+    [Fact]
+    public void FixedTask_TrajectoriesDoNotDependOnTheMixingFeature()
+    {
+        using var a = new MovementBanditsEnv(4);
+        a.Task = 1;
+        a.Reset(11);
+        Enumerable.Range(0, 4).Select(a.TaskOf).Should().OnlyContain(t => t == 1);
+        var goalsBefore = Enumerable.Range(0, 4).SelectMany(i => a.GoalsOf(i).ToArray()).ToArray();
+        using var b = new MovementBanditsEnv(4);
+        b.Task = IVectorEnv.EveryTaskAtRandom;
+        b.Reset(11);
+        Enumerable.Range(0, 4).SelectMany(i => b.GoalsOf(i).ToArray()).Should().Equal(goalsBefore, "the task is drawn after the goals");
+    }
+
+    [Fact]
+    public void Task_OutsideTheFamily_IsRejected()
+    {
+        using var env = new MovementBanditsEnv(1);
+        var act = () => env.Task = 2;
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*tasks 0 and 1*");
     }
 
     [Fact]

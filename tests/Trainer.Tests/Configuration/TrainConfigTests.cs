@@ -69,6 +69,18 @@ public sealed class TrainConfigTests
     }
 
     [Fact]
+    public void Parse_MixTasks_IsRefusedForMlsh_AndAcceptedForTheFlatBaseline()
+    {
+        var mixed = Valid.Replace("  kind: movement_bandits", "  kind: movement_bandits\n  mix_tasks: true", StringComparison.Ordinal);
+        var act = () => TrainConfig.Parse(mixed, "cfg.yaml");
+        act.Should().Throw<ConfigException>().WithMessage("cfg.yaml: key 'task_family.mix_tasks': got true; expected false with algorithm: mlsh*");
+
+        var flat = TrainConfig.Parse(mixed.Replace("algorithm: mlsh", "algorithm: flat", StringComparison.Ordinal), "cfg.yaml");
+        flat.TaskFamily.MixTasks.Should().BeTrue();
+        TrainConfig.Parse(Valid, "cfg.yaml").TaskFamily.MixTasks.Should().BeFalse();
+    }
+
+    [Fact]
     public void Parse_WrongType_FailsWithLineAndColumn()
     {
         var act = () => TrainConfig.Parse(Valid.Replace("iterations: 10", "iterations: many", StringComparison.Ordinal), "cfg.yaml");

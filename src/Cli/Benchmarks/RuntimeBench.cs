@@ -39,9 +39,9 @@ public sealed class RuntimeBench : IBench
         DefaultValueFactory = _ => 0,
     };
     private readonly Option<string?> _models = new("--models") { Description = "Exported models directory (default: models_dir of launch/params/runtime.yaml)." };
-    private readonly Option<uint?> _statePublisher = new("--state-publisher")
+    private readonly Option<string?> _statePublisher = new("--state-publisher")
     {
-        Description = "Internal: run as this benchmark's sensor-state publisher on the given DDS domain.",
+        Description = "Internal: run as this benchmark's sensor-state publisher on <domain>/<discovery tag>.",
         Hidden = true,
     };
 
@@ -64,7 +64,13 @@ public sealed class RuntimeBench : IBench
         var manifest = ManifestYaml.Load(manifestPath);
         var period = TimeSpan.FromSeconds(1.0 / rate);
 
-        if (parse.GetValue(_statePublisher) is { } publisherDomain) return RunStatePublisher(p, manifest, publisherDomain, period);
+        if (parse.GetValue(_statePublisher) is { } publisher)
+        {
+            var slash = publisher.IndexOf('/', StringComparison.Ordinal);
+            if (slash <= 0 || !uint.TryParse(publisher.AsSpan(0, slash), NumberStyles.None, CultureInfo.InvariantCulture, out var publisherDomain))
+                throw new ConfigException($"bench runtime: --state-publisher expects <domain>/<tag>, got '{publisher}'");
+            return RunStatePublisher(p, manifest, Ros(publisherDomain, publisher[(slash + 1)..]), period);
+        }
         return Measure(p, manifest, manifestPath, period, seconds, priority, json);
     }
 
@@ -78,7 +84,8 @@ public sealed class RuntimeBench : IBench
         DeploymentContract.Check(p, manifest, manifestPath);
         var options = new ControlThreadOptions { Period = period, RealtimePriority = priority > 0 ? priority : null };
         var domain = (uint)Random.Shared.Next(150, 200);
-        var ros = new RosNodeOptions { DomainId = domain, CycloneConfigXml = CycloneConfig.LoopbackOnly() };
+        var tag = $"mlsh-bench-runtime-{Environment.ProcessId}";
+        var ros = Ros(domain, tag);
 
         using var bundle = PolicyBundle.Load(p.ModelsDir, DeploymentContract.ExpectationsFor(p));
         using var node = new RosNode(RuntimeParameters.NodeName, ros);
@@ -86,7 +93,7 @@ public sealed class RuntimeBench : IBench
         var controller = new HierarchicalController(p, bundle, hardware);
         hardware.StartReaderThread();
 
-        using var publisher = StartStatePublisher(domain, period, p.ModelsDir);
+        using var publisher = StartStatePublisher(domain, tag, period, p.ModelsDir);
         var publisherErrors = publisher.StandardError.ReadToEndAsync();
         try
         {
@@ -251,7 +258,16 @@ public sealed class RuntimeBench : IBench
         });
     }
 
-    private static Process StartStatePublisher(uint domain, TimeSpan period, string modelsDir)
+    // DESIGN: a discovery tag on top of a random domain: tests and other runs on this machine publish the same topics
+    // in overlapping domain ranges, and Cyclone never discovers a participant whose tag differs, so no stray joint
+    // state can reach the measured loop.
+    private static RosNodeOptions Ros(uint domain, string tag) => new()
+    {
+        DomainId = domain,
+        CycloneConfigXml = CycloneConfig.LoopbackOnly().Replace("<Discovery>", $"<Discovery><Tag>{tag}</Tag>", StringComparison.Ordinal),
+    };
+
+    private static Process StartStatePublisher(uint domain, string tag, TimeSpan period, string modelsDir)
     {
         var cli = typeof(RuntimeBench).Assembly.Location;
         var host = Environment.ProcessPath ?? "dotnet";
@@ -263,22 +279,22 @@ public sealed class RuntimeBench : IBench
             UseShellExecute = false,
         };
         if (Path.GetFileNameWithoutExtension(host) == "dotnet") psi.ArgumentList.Add(cli);
-        foreach (var a in new[] { "bench", "runtime", "--state-publisher", domain.ToString(CultureInfo.InvariantCulture),
+        foreach (var a in new[] { "bench", "runtime", "--state-publisher", string.Create(CultureInfo.InvariantCulture, $"{domain}/{tag}"),
                      "--rate-hz", (1.0 / period.TotalSeconds).ToString("R", CultureInfo.InvariantCulture), "--models", modelsDir })
             psi.ArgumentList.Add(a);
         return Process.Start(psi) ?? throw new InvalidOperationException("bench runtime: cannot start the state publisher process");
     }
 
     /// <summary>The child process: publishes joint states, IMU and odometry once per period until its stdin closes.</summary>
-    private static int RunStatePublisher(RuntimeParameters p, PolicyManifest manifest, uint domain, TimeSpan period)
+    private static int RunStatePublisher(RuntimeParameters p, PolicyManifest manifest, RosNodeOptions ros, TimeSpan period)
     {
-        using var node = new RosNode("mlsh_bench_robot", new RosNodeOptions { DomainId = domain, CycloneConfigXml = CycloneConfig.LoopbackOnly() });
+        using var node = new RosNode("mlsh_bench_robot", ros);
         using var joints = node.CreatePublisher<JointState>(p.JointStatesTopic, QosProfile.SensorData);
         using var imu = node.CreatePublisher<Imu>(p.ImuTopic, QosProfile.SensorData);
         using var odom = node.CreatePublisher<Odometry>(p.OdomTopic, QosProfile.SensorData);
         if (!joints.WaitForSubscriptions(1, TimeSpan.FromSeconds(30)) || !imu.WaitForSubscriptions(1, TimeSpan.FromSeconds(10)) || !odom.WaitForSubscriptions(1, TimeSpan.FromSeconds(10)))
         {
-            Console.Error.WriteLine($"state publisher: the runtime's subscriptions were not matched on domain {domain}");
+            Console.Error.WriteLine($"state publisher: the runtime's subscriptions were not matched on domain {ros.DomainId}");
             return 1;
         }
         using var loop = new PeriodicControlThread<StateCycle>(new StateCycle(joints, imu, odom, p.JointNames, manifest.Action.DefaultPose),

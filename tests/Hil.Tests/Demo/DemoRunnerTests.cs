@@ -54,7 +54,7 @@ public class DemoRunnerTests
                 Controller = DemoController.Policy,
                 Lockstep = true,
                 TimeLimitS = 2,
-                DomainId = (uint)Random.Shared.Next(1, 10), // 1-9: no other test project uses them
+                DomainId = TestDomains.Next(),
                 OutputDirectory = dir,
                 Log = TextWriter.Synchronized(log),
                 StartupTimeout = TimeSpan.FromSeconds(90),
@@ -69,7 +69,10 @@ public class DemoRunnerTests
             // deadlines passed on /clock without a cycle (counted then as thousands of "deadline misses").
             c["clock_skipped_cycles"].Should().Be("0", why);
             c["deadline_misses"].Should().Be("0", why);
-            long.Parse(c["cycles"], System.Globalization.CultureInfo.InvariantCulture).Should().BeGreaterThan(50, why);
+            // Diagnostics come at 1 Hz of wall time and on mode changes; a 2 s lockstep run may end before the next
+            // periodic one, but the takeover from the initial safe mode (after recovery_cycles = 50) is always reported.
+            long.Parse(c["cycles"], System.Globalization.CultureInfo.InvariantCulture).Should().BeGreaterThanOrEqualTo(50, why);
+            c["mode"].Should().Be("Policy", why);
             c["safe_mode_entries"].Should().Be("0", "the runtime never fell back to safe mode: " + why);
         }
         finally { Directory.Delete(dir, true); }

@@ -11,7 +11,6 @@ namespace Mlsh.Hil.Tests.Running;
 /// </summary>
 public sealed class ShippedScenarioTests : IDisposable
 {
-    private static int _nextDomain = Random.Shared.Next(0, 20);
     private readonly string _dir = Directory.CreateTempSubdirectory("mlsh-hil-scenario-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
@@ -42,8 +41,7 @@ public sealed class ShippedScenarioTests : IDisposable
         {
             RepositoryRoot = TestPaths.Root,
             CliCommand = Cli(),
-            // Domains 10-29: no other test project uses them.
-            DomainId = (uint)(10 + Interlocked.Increment(ref _nextDomain) % 20),
+            DomainId = TestDomains.Next(),
             OutputDirectory = _dir,
             Log = TextWriter.Synchronized(log),
             StartupTimeout = TimeSpan.FromSeconds(90),

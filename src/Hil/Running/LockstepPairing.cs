@@ -7,9 +7,10 @@ namespace Mlsh.Hil.Running;
 /// How the SimBridge must step in lockstep with the Runtime: one command per runtime control cycle, i.e.
 /// physics_rate_hz (launch/params/sim.yaml) / control_rate_hz (launch/params/runtime.yaml) physics steps per command.
 /// </summary>
-/// <remarks>DESIGN: sim.yaml's own `decimation` (10) suits a 50 Hz position controller; the Runtime applies its PD
-/// law every control cycle, so a coarser lockstep step holds one effort for several periods and skips the runtime's
-/// deadlines on /clock (it ran one cycle per 10 periods before this was derived here).</remarks>
+/// <remarks>DESIGN: derived rather than read from sim.yaml's `decimation`, so that a runtime.yaml with another
+/// control rate still pairs exactly. The Runtime applies its PD law every control cycle: a coarser lockstep step
+/// holds one effort for several periods and skips the runtime's deadlines on /clock (the demo once ran one cycle per
+/// 10 periods that way). A test keeps the shipped sim.yaml in agreement for `./mlsh launch`.</remarks>
 public static class LockstepPairing
 {
     /// <exception cref="ConfigException">The rates in the two parameter files do not divide.</exception>

@@ -129,7 +129,7 @@ public sealed class RuntimeBench : IBench
     }
 
     private sealed record LoopResult(
-        LatencyHistogramSnapshot Compute, LatencyHistogramSnapshot Lateness, long Cycles, long DeadlineMisses, double AllocBytesPerCycle,
+        LatencyHistogramSnapshot Compute, LatencyHistogramSnapshot Lateness, LatencyHistogramSnapshot PolicyUpdates, LatencyHistogramSnapshot PdOnlyUpdates, long Cycles, long DeadlineMisses, double AllocBytesPerCycle,
         long PolicyCycles, ControllerStatus Start, ControllerStatus End, RealtimeReport Realtime);
 
     private static LoopResult RunControlLoop(HierarchicalController controller, ControlThreadOptions options, TimeSpan measured)
@@ -168,7 +168,11 @@ public sealed class RuntimeBench : IBench
         var lateness = new LatencyHistogramSnapshot();
         loop.ComputeTime.CopyTo(compute);
         loop.WakeLateness.CopyTo(lateness);
-        return new LoopResult(compute, lateness, cycle.CyclesSinceMark, loop.DeadlineMisses - cycle.MissesAtMark,
+        var policyUpdates = new LatencyHistogramSnapshot();
+        var pdUpdates = new LatencyHistogramSnapshot();
+        cycle.PolicyUpdates.CopyTo(policyUpdates);
+        cycle.PdOnlyUpdates.CopyTo(pdUpdates);
+        return new LoopResult(compute, lateness, policyUpdates, pdUpdates, cycle.CyclesSinceMark, loop.DeadlineMisses - cycle.MissesAtMark,
             cycle.CyclesSinceMark == 0 ? 0 : (double)cycle.BytesSinceMark / cycle.CyclesSinceMark,
             cycle.PolicyCyclesSinceMark, start, controller.Status.Read(), realtime);
     }
@@ -181,7 +185,11 @@ public sealed class RuntimeBench : IBench
     {
         private volatile bool _markRequested;
         private bool _marked;
-        private long _allocAtMark, _allocLast;
+        private long _allocAtMark, _allocLast, _subPolicySteps;
+
+        /// <summary>Duration of the controller update alone, in cycles that ran a sub-policy (and maybe the master) vs the others.</summary>
+        public LatencyHistogram PolicyUpdates { get; } = new();
+        public LatencyHistogram PdOnlyUpdates { get; } = new();
 
         public long MissesAtMark { get; private set; }
         public long CyclesSinceMark { get; private set; }
@@ -198,10 +206,15 @@ public sealed class RuntimeBench : IBench
                 MissesAtMark = tick.MissedDeadlines;
                 _allocAtMark = GC.GetAllocatedBytesForCurrentThread();
             }
+            var t0 = MonotonicClock.NowNanoseconds();
             controller.Update();
+            var t1 = MonotonicClock.NowNanoseconds();
             if (!_marked) return;
             CyclesSinceMark++;
-            if (controller.Status.Read().Mode == ControllerMode.Policy) PolicyCyclesSinceMark++;
+            var status = controller.Status.Read();
+            if (status.Mode == ControllerMode.Policy) PolicyCyclesSinceMark++;
+            (status.SubPolicySteps != _subPolicySteps ? PolicyUpdates : PdOnlyUpdates).Record(t1 - t0);
+            _subPolicySteps = status.SubPolicySteps;
             _allocLast = GC.GetAllocatedBytesForCurrentThread();
         }
     }
@@ -224,6 +237,8 @@ public sealed class RuntimeBench : IBench
         Console.WriteLine($"{"C clock_nanosleep (ref)",-24} {cCycles,8} {cMisses,7} {Us(c.P50),12:F2} {Us(c.P99),12:F2} {Us(c.Max),12:F1} {"(empty)",12} {"(empty)",12}");
         Console.WriteLine($"controller: {policyFraction:P1} of measured cycles in policy mode, {subSteps} sub-policy steps, {masterTicks} master ticks, " +
                           $"{safeEntries} safe-mode entries, faults seen {ours.End.FaultHistory}; rejected joint states {hardware.RejectedJointStates}");
+        Console.WriteLine($"controller update alone: cycles running a sub-policy p50 {Us(ours.PolicyUpdates.P50):F1} us, p99 {Us(ours.PolicyUpdates.P99):F1} us ({ours.PolicyUpdates.Count}); " +
+                          $"PD-only cycles p50 {Us(ours.PdOnlyUpdates.P50):F1} us, p99 {Us(ours.PdOnlyUpdates.P99):F1} us ({ours.PdOnlyUpdates.Count})");
         Console.WriteLine($"managed bytes allocated per cycle on the control thread: {ours.AllocBytesPerCycle:F3} (target 0)");
         Console.WriteLine($"lateness p99 ratio vs C: {ratio:F2} (target <= 1.0); compute p99 {Us(ours.Compute.P99):F1} us (target <= 25)");
         if (policyFraction < 1) Console.WriteLine("warning: the controller spent part of the run in safe mode; its compute figures then mix in the cheaper safe-mode cycles");
@@ -241,6 +256,10 @@ public sealed class RuntimeBench : IBench
             ["lateness_p50_us"] = Us(ours.Lateness.P50),
             ["lateness_p99_us"] = Us(ours.Lateness.P99),
             ["lateness_max_us"] = Us(ours.Lateness.Max),
+            ["update_policy_cycles_p50_us"] = Us(ours.PolicyUpdates.P50),
+            ["update_policy_cycles_p99_us"] = Us(ours.PolicyUpdates.P99),
+            ["update_pd_cycles_p50_us"] = Us(ours.PdOnlyUpdates.P50),
+            ["update_pd_cycles_p99_us"] = Us(ours.PdOnlyUpdates.P99),
             ["deadline_misses"] = ours.DeadlineMisses,
             ["c_cycles"] = cCycles,
             ["c_lateness_p50_us"] = Us(c.P50),

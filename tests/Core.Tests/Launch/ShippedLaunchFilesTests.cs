@@ -76,18 +76,29 @@ public sealed class ShippedLaunchFilesTests
         File.Exists(Path.Combine(MlshPaths.Models, "robots", ((YamlScalarNode)p["robot"]).Value + ".yaml")).Should().BeTrue();
     }
 
-    [Fact]
-    public void RuntimeParams_NameTheRobotsJointsInItsActionOrder()
+    [Theory]
+    [InlineData("runtime.yaml", "sim.yaml")]
+    [InlineData("pointmass-runtime.yaml", "pointmass-sim.yaml")]
+    public void RuntimeParams_NameTheRobotsJointsInItsActionOrder_AndRunAtItsPhysicsRate(string runtimeFile, string simFile)
     {
-        var p = Parameters("runtime.yaml", "mlsh_runtime");
+        var p = Parameters(runtimeFile, "mlsh_runtime");
+        var sim = Parameters(simFile, "mlsh_sim");
         var robot = ((YamlScalarNode)p["robot"]).Value;
+        ((YamlScalarNode)sim["robot"]).Value.Should().Be(robot, $"{simFile} must simulate the robot {runtimeFile} drives");
         var robotYaml = new YamlStream();
         robotYaml.Load(new StringReader(File.ReadAllText(Path.Combine(MlshPaths.Models, "robots", robot + ".yaml"))));
-        var robotJoints = ((YamlSequenceNode)((YamlMappingNode)robotYaml.Documents[0].RootNode)["joints"])
-            .Select(j => ((YamlScalarNode)((YamlMappingNode)j)["name"]).Value);
+        var robotRoot = (YamlMappingNode)robotYaml.Documents[0].RootNode;
+        var robotJoints = ((YamlSequenceNode)robotRoot["joints"]).Select(j => ((YamlScalarNode)((YamlMappingNode)j)["name"]).Value);
+        var physicsHz = 1.0 / double.Parse(((YamlScalarNode)robotRoot["physics_dt"]).Value!, System.Globalization.CultureInfo.InvariantCulture);
 
         ((YamlSequenceNode)p["joint_names"]).Select(j => ((YamlScalarNode)j).Value).Should().Equal(robotJoints);
-        ((YamlScalarNode)p["command_topic"]).Value.Should().Be(((YamlScalarNode)Parameters("sim.yaml", "mlsh_sim")["command_topic"]).Value,
+        double.Parse(((YamlScalarNode)p["control_rate_hz"]).Value!, System.Globalization.CultureInfo.InvariantCulture)
+            .Should().BeApproximately(physicsHz, 1e-9, "the PD law runs at the rate it ran at in training");
+        double.Parse(((YamlScalarNode)sim["physics_rate_hz"]).Value!, System.Globalization.CultureInfo.InvariantCulture)
+            .Should().BeApproximately(physicsHz, 1e-9);
+        File.Exists(Path.Combine(MlshPaths.Root, ((YamlScalarNode)p["models_dir"]).Value!, "manifest.yaml")).Should().BeTrue();
+        ((YamlScalarNode)Parameters("runtime.yaml", "mlsh_runtime")["command_topic"]).Value
+            .Should().Be(((YamlScalarNode)Parameters("sim.yaml", "mlsh_sim")["command_topic"]).Value,
             "the runtime must command the topic the simulator listens on");
     }
 }

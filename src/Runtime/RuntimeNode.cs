@@ -50,7 +50,7 @@ public sealed class RuntimeNode : IDisposable
     private SimTimeLoop? _simLoop;
     private long _masterRejects;
 
-    /// <param name="handover">When a shadowed master may take over (default: <see cref="HandoverSettings"/>'s defaults).</param>
+    /// <param name="handover">When a shadowed master may take over (default: the handover_* runtime parameters).</param>
     /// <exception cref="ConfigException">The bundle is missing, malformed or disagrees with the parameters (names both sides).</exception>
     public RuntimeNode(RuntimeParameters parameters, RosNodeOptions rosOptions, string nodeName, TextWriter log, HandoverSettings? handover = null)
     {
@@ -73,12 +73,15 @@ public sealed class RuntimeNode : IDisposable
             _commandSub = _node.CreateSubscription<StringMsg>(parameters.OperatorCommandTopic, QosProfile.Commands);
             _loader = new MasterLoader(_bundle.Manifest, Controller.Commands);
             if (parameters.SkillOverrideLog.Length > 0) _overrideLog = new OverrideLog(parameters.SkillOverrideLog);
-            _handover = new ShadowHandover(Controller, handover ?? new HandoverSettings(), HandoverEvidenceDirectory(parameters));
+            _handover = new ShadowHandover(Controller, handover ?? parameters.Handover, HandoverEvidenceDirectory(parameters));
             _loader.Reports += (ok, message) =>
             {
                 _log.WriteLine($"[{_node.FullyQualifiedName}] {message}");
                 LastMasterReport = (ok, message);
                 if (!ok) Interlocked.Increment(ref _masterRejects);
+                // The command's own event only says it was parsed; the load runs later on the loader thread, so its
+                // outcome (a refused file above all: the old master keeps driving) gets an event of its own.
+                _mqtt?.PublishEvent(ok, "load_master", message);
             };
             if (parameters.Mqtt.Enabled)
                 _mqtt = new MqttTelemetry(parameters.Mqtt, _node.FullyQualifiedName, Controller.Status, () => _timing, p => Handle(p.Span, "mqtt"));
@@ -203,6 +206,17 @@ public sealed class RuntimeNode : IDisposable
                 });
                 break;
             case OperatorCommandKind.LoadMaster:
+                // DESIGN: load_master stays a direct hot swap by default: it is the operator's explicit choice (and what
+                // the HIL scenarios and the field retune chain push). The certified path is shadow_master +
+                // certify_master (`./mlsh handover`). A site that wants every master certified sets
+                // require_certified_handover: true, and a direct swap is then refused with the way to do it instead.
+                if (_p.RequireCertifiedHandover)
+                {
+                    var refusal = "load_master refused: require_certified_handover is set; send shadow_master, then certify_master with simulated episode counts (./mlsh handover --models <bundle> --layout <layout.yaml> ...)";
+                    _log.WriteLine($"[{_node.FullyQualifiedName}] {source}: {refusal}");
+                    Interlocked.Increment(ref _masterRejects);
+                    return (false, refusal);
+                }
                 _loader.Request(Path.IsPathRooted(cmd.Path!) ? cmd.Path! : Path.Combine(Core.MlshPaths.Root, cmd.Path!), cmd.Sha256!);
                 break;
         }

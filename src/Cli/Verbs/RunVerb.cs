@@ -10,8 +10,9 @@ public sealed class RunVerb : IVerb
     private const string Help =
         "Run the exported MLSH hierarchy on a robot as the ROS 2 node /mlsh_runtime: subscribes /joint_states, /imu/data, " +
         "/odom (and /clock with use_sim_time), publishes /effort_controller/commands every control cycle, /mlsh/active_skill " +
-        "and /diagnostics; operator commands (JSON: estop, resume, load_master, force_skill, release_skill) on /mlsh/command " +
-        "and MQTT. Parameters: ROS 2 parameter files (mlsh_runtime: ros__parameters:), see launch/params/runtime.yaml. " +
+        "and /diagnostics; operator commands (JSON {\"command\":...}: estop, resume, force_skill, release_skill, load_master, " +
+        "shadow_master, certify_master; see docs/handover.md) on /mlsh/command and MQTT <prefix>/cmd, outcomes on MQTT <prefix>/events. " +
+        "`./mlsh handover` certifies a new master (shadow, simulated episodes, certify). Parameters: ROS 2 parameter files (mlsh_runtime: ros__parameters:), see launch/params/runtime.yaml. " +
         "Unknown parameters or a model manifest that disagrees with them stop start-up (exit 2).";
 
     public Command Build()

@@ -2,6 +2,7 @@ using System.Globalization;
 using Mlsh.Core;
 using Mlsh.Core.Configuration;
 using Mlsh.Core.Launch;
+using Mlsh.Runtime.Handover;
 
 namespace Mlsh.Runtime.Configuration;
 
@@ -67,6 +68,13 @@ public sealed record RuntimeParameters
     public required string SkillOverrideLog { get; init; }
 
     public required MqttSettings Mqtt { get; init; }
+
+    /// <summary>When a shadowed master may take over (handover_threshold, handover_confidence, handover_bound_method,
+    /// handover_min_shadow_ticks, handover_shadow_timeout_s).</summary>
+    public required HandoverSettings Handover { get; init; }
+    /// <summary>require_certified_handover: load_master (direct hot swap) is refused; masters come in through
+    /// shadow_master + certify_master only.</summary>
+    public required bool RequireCertifiedHandover { get; init; }
 
     public TimeSpan Period => TimeSpan.FromSeconds(1.0 / ControlRateHz);
 
@@ -138,6 +146,27 @@ public sealed record RuntimeParameters
                 throw Bad("mqtt_topic_prefix", $"must be a plain topic prefix without wildcards or trailing '/', got '{mqtt.TopicPrefix}'");
         }
 
+        var threshold = p.GetDouble("handover_threshold", 0.8);
+        if (!(threshold >= 0 && threshold < 1)) throw Bad("handover_threshold", $"must be in [0, 1) (the lower bound on simulated success must exceed it), got {threshold.ToString(CultureInfo.InvariantCulture)}");
+        var confidence = p.GetDouble("handover_confidence", 0.95);
+        if (!(confidence > 0.5 && confidence < 1)) throw Bad("handover_confidence", $"must be in (0.5, 1), e.g. 0.95, got {confidence.ToString(CultureInfo.InvariantCulture)}");
+        var method = p.GetString("handover_bound_method", "clopper_pearson") switch
+        {
+            "clopper_pearson" => BoundMethod.ClopperPearson,
+            "wilson" => BoundMethod.Wilson,
+            var m => throw Bad("handover_bound_method", $"must be clopper_pearson or wilson, got '{m}'"),
+        };
+        var minTicks = p.GetInt("handover_min_shadow_ticks", 10);
+        if (minTicks < 0) throw Bad("handover_min_shadow_ticks", $"must be >= 0 master ticks, got {minTicks}");
+        var handover = new HandoverSettings
+        {
+            Threshold = threshold,
+            Confidence = confidence,
+            Method = method,
+            MinShadowTicks = minTicks,
+            ShadowTimeout = TimeSpan.FromSeconds(Positive("handover_shadow_timeout_s", 120)),
+        }.Validate();
+
         var rate = Positive("control_rate_hz");
         var result = new RuntimeParameters
         {
@@ -170,6 +199,8 @@ public sealed record RuntimeParameters
             CpuAffinity = p.GetInt("cpu_affinity", -1) is var cpu and >= -1 and < 64 ? cpu : throw Bad("cpu_affinity", "must be -1 (any CPU) or a CPU index 0..63"),
             SkillOverrideLog = p.GetString("skill_override_log", "") is { Length: > 0 } log ? ResolvePath(log) : "",
             Mqtt = mqtt,
+            Handover = handover,
+            RequireCertifiedHandover = p.GetBool("require_certified_handover", false),
         };
         p.RejectUnread();
         return result;

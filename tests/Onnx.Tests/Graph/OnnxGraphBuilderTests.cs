@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Mlsh.Onnx.Export;
 using Mlsh.Onnx.Graph;
+using Mlsh.TestSupport;
 using Onnx;
 
 namespace Mlsh.Onnx.Tests.Graph;

@@ -6,6 +6,7 @@ using Mlsh.Onnx.Manifest;
 using Mlsh.OnnxRuntime.Policies;
 using Mlsh.Trainer.Export;
 using Mlsh.Trainer.Runs;
+using Mlsh.TestSupport;
 
 namespace Mlsh.Trainer.Tests.Export;
 

@@ -1,8 +1,10 @@
 using System.Diagnostics;
 
-namespace Mlsh.Trainer.Tests.Export;
+namespace Mlsh.TestSupport;
 
-/// <summary>Debian's python3-onnx checker, the independent validator of exported models.</summary>
+/// <summary>Runs Debian's python3-onnx checker (the independent validator) on model files.</summary>
+/// <remarks>DESIGN: one copy, compiled into every test project that checks exported models (linked from
+/// their .csproj), so the validator invocation cannot drift between them.</remarks>
 internal static class OnnxChecker
 {
     // /usr/bin/python3, not the first python3 on PATH: only Debian's interpreter has python3-onnx.
@@ -11,11 +13,12 @@ internal static class OnnxChecker
     private const string Script = """
         import sys, onnx
         for path in sys.argv[1:]:
-            onnx.checker.check_model(onnx.load(path), full_check=True)
-            print("ok", path)
+            model = onnx.load(path)
+            onnx.checker.check_model(model, full_check=True)
+            print("ok", path, "ir", model.ir_version, "opset", model.opset_import[0].version)
         """;
 
-    public static (int ExitCode, string Output) Check(IEnumerable<string> paths)
+    public static (int ExitCode, string Output) Check(params string[] paths)
     {
         var psi = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add("-c");

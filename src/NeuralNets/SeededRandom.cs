@@ -1,11 +1,11 @@
-using System.Numerics;
+using Mlsh.Core.Randomness;
 
 namespace Mlsh.NeuralNets;
 
 /// <summary>
 /// The one random stream used for initialization, action sampling and minibatch shuffling:
-/// xoshiro256** seeded through SplitMix64, so the same seed gives the same sequence on every .NET
-/// version and platform. Allocation-free.
+/// xoshiro256** seeded through SplitMix64 (<see cref="Xoshiro256StarStar"/>), so the same seed gives the
+/// same sequence on every .NET version and platform. Allocation-free.
 /// </summary>
 /// <remarks>
 /// DESIGN: System.Random's seeded algorithm is an implementation detail the runtime may change;
@@ -14,54 +14,31 @@ namespace Mlsh.NeuralNets;
 /// </remarks>
 public sealed class SeededRandom
 {
-    private ulong _s0, _s1, _s2, _s3;
+    private Xoshiro256StarStar _generator;
     private float _spareGaussian;
     private bool _hasSpare;
 
     /// <summary>Number of ulongs in <see cref="SaveState"/> / <see cref="RestoreState"/>.</summary>
-    public const int StateLength = 6;
+    public const int StateLength = Xoshiro256StarStar.StateLength + 2;
 
-    public SeededRandom(ulong seed)
-    {
-        var sm = seed;
-        _s0 = SplitMix(ref sm);
-        _s1 = SplitMix(ref sm);
-        _s2 = SplitMix(ref sm);
-        _s3 = SplitMix(ref sm);
-    }
-
-    private static ulong SplitMix(ref ulong x)
-    {
-        var z = x += 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
-    }
+    public SeededRandom(ulong seed) => _generator = new Xoshiro256StarStar(seed);
 
     /// <summary>A new independent stream derived from this one's seed material and <paramref name="stream"/>
     /// (e.g. the env index); does not advance this stream.</summary>
-    public SeededRandom Fork(ulong stream) => new(_s0 ^ (_s3 * 0x2545F4914F6CDD1DUL) ^ SplitMixOnce(stream));
-
-    private static ulong SplitMixOnce(ulong x) => SplitMix(ref x);
-
-    public ulong NextUInt64()
+    public SeededRandom Fork(ulong stream)
     {
-        var result = BitOperations.RotateLeft(_s1 * 5, 7) * 9;
-        var t = _s1 << 17;
-        _s2 ^= _s0;
-        _s3 ^= _s1;
-        _s1 ^= _s2;
-        _s0 ^= _s3;
-        _s2 ^= t;
-        _s3 = BitOperations.RotateLeft(_s3, 45);
-        return result;
+        Span<ulong> s = stackalloc ulong[Xoshiro256StarStar.StateLength];
+        _generator.WriteState(s);
+        return new(s[0] ^ (s[3] * 0x2545F4914F6CDD1DUL) ^ new SplitMix64(stream).NextUInt64());
     }
 
+    public ulong NextUInt64() => _generator.NextUInt64();
+
     /// <summary>Uniform in [0, 1) with 24 random bits.</summary>
-    public float NextFloat() => (NextUInt64() >> 40) * (1.0f / (1 << 24));
+    public float NextFloat() => _generator.NextSingle();
 
     /// <summary>Uniform in [0, 1) with 53 random bits.</summary>
-    public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+    public double NextDouble() => _generator.NextDouble();
 
     /// <summary>Uniform integer in [0, <paramref name="exclusiveMax"/>) without modulo bias.</summary>
     public int NextInt(int exclusiveMax)
@@ -121,7 +98,7 @@ public sealed class SeededRandom
     public void SaveState(Span<ulong> state)
     {
         if (state.Length < StateLength) throw new ArgumentException($"state needs {StateLength} elements, got {state.Length}", nameof(state));
-        state[0] = _s0; state[1] = _s1; state[2] = _s2; state[3] = _s3;
+        _generator.WriteState(state);
         state[4] = BitConverter.SingleToUInt32Bits(_spareGaussian);
         state[5] = _hasSpare ? 1UL : 0UL;
     }
@@ -130,8 +107,7 @@ public sealed class SeededRandom
     public void RestoreState(ReadOnlySpan<ulong> state)
     {
         if (state.Length < StateLength) throw new ArgumentException($"state needs {StateLength} elements, got {state.Length}", nameof(state));
-        if ((state[0] | state[1] | state[2] | state[3]) == 0) throw new ArgumentException("an all-zero xoshiro state is invalid", nameof(state));
-        _s0 = state[0]; _s1 = state[1]; _s2 = state[2]; _s3 = state[3];
+        _generator = Xoshiro256StarStar.FromState(state);
         _spareGaussian = BitConverter.UInt32BitsToSingle((uint)state[4]);
         _hasSpare = state[5] != 0;
     }

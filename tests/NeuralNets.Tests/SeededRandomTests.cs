@@ -14,6 +14,16 @@ public class SeededRandomTests
     }
 
     [Fact]
+    public void Stream_IsReferenceXoshiro256StarStarSeededBySplitMix64_SoOldCheckpointsResume()
+    {
+        // Blackman and Vigna's reference code with the state taken from splitmix64.c seeded with 42.
+        var r = new SeededRandom(42);
+        r.NextUInt64().Should().Be(0x15780B2E0C2EC716UL);
+        r.NextUInt64().Should().Be(0x6104D9866D113A7EUL);
+        r.NextUInt64().Should().Be(0xAE17533239E499A1UL);
+    }
+
+    [Fact]
     public void SaveAndRestoreState_ResumesTheExactStream()
     {
         var r = new SeededRandom(7);

@@ -1,3 +1,5 @@
+using Mlsh.Core.Randomness;
+
 namespace Mlsh.Environments.Discrete;
 
 /// <summary>Tunables of <see cref="MovementBanditsTaskFamily"/> (the defaults follow the MLSH paper's
@@ -67,7 +69,7 @@ public sealed class MovementBanditsEnv : IVectorEnv
     private readonly int[] _steps;
     // Per instance: the rewarded goal of the running episode (all equal unless tasks are mixed).
     private readonly int[] _taskOf;
-    private readonly DiscreteRng[] _rngs;
+    private readonly Xoshiro256StarStar[] _rngs;
     private int _task;
     private int _pendingTask;
     private bool _isReset;
@@ -89,7 +91,7 @@ public sealed class MovementBanditsEnv : IVectorEnv
         _goals = new float[count * 4];
         _steps = new int[count];
         _taskOf = new int[count];
-        _rngs = new DiscreteRng[count];
+        _rngs = new Xoshiro256StarStar[count];
     }
 
     public string Name => "movement_bandits";
@@ -128,7 +130,7 @@ public sealed class MovementBanditsEnv : IVectorEnv
         _task = _pendingTask;
         for (var i = 0; i < Count; i++)
         {
-            _rngs[i] = new DiscreteRng(seed, (ulong)i);
+            _rngs[i] = Xoshiro256StarStar.ForStream(seed, (ulong)i);
             StartEpisode(i);
         }
         _rewards.AsSpan().Clear();

@@ -1,5 +1,5 @@
 using Mlsh.Environments.Observations;
-using Mlsh.Environments.Randomness;
+using Mlsh.Core.Randomness;
 using Mlsh.Environments.Robots;
 using Mlsh.MuJoCo;
 

@@ -1,4 +1,4 @@
-namespace Mlsh.Environments.Randomness;
+namespace Mlsh.Core.Randomness;
 
 /// <summary>
 /// SplitMix64 (Steele, Lea, Flood 2014): a tiny, fast, statistically sound generator whose whole state

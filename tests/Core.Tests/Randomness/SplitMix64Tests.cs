@@ -1,6 +1,6 @@
-using Mlsh.Environments.Randomness;
+using Mlsh.Core.Randomness;
 
-namespace Mlsh.Environments.Tests.Randomness;
+namespace Mlsh.Core.Tests.Randomness;
 
 public class SplitMix64Tests
 {

@@ -13,7 +13,7 @@ namespace Mlsh.Mpi;
 /// Threading: MPI is initialised with MPI_THREAD_SERIALIZED; call one communicator method at a time
 /// (in practice: from the learner thread). Dispose explicitly: a communicator left to the finalizer
 /// would be freed on the finalizer thread, concurrently with the learner's MPI calls.
-/// Collective calls (Allreduce, Bcast, Barrier, Split) must be made by every rank of the communicator,
+/// Collective calls (Allreduce, Bcast, Gather, Barrier, Split) must be made by every rank of the communicator,
 /// in the same order, with the same lengths; they block until all ranks arrive.
 /// Errors come back as <see cref="MpiException"/> (the world runs with MPI_ERRORS_RETURN rather than
 /// MPI's default abort-everything handler).
@@ -119,6 +119,64 @@ public sealed unsafe class MpiCommunicator : IDisposable
 
     /// <inheritdoc cref="Broadcast(Span{byte}, int)"/>
     public void Broadcast(Span<double> data, int root = 0) => Bcast(data, MpiNative.TypeDouble, root);
+
+    /// <inheritdoc cref="Broadcast(Span{byte}, int)"/>
+    public void Broadcast(Span<long> data, int root = 0) => Bcast(data, MpiNative.TypeInt64, root);
+
+    /// <summary>
+    /// Broadcasts a byte block whose length only rank <paramref name="root"/> knows: the length first, then
+    /// the bytes. Returns the root's bytes on every rank (a copy on the root); <paramref name="data"/> is
+    /// ignored on the other ranks. Collective.
+    /// </summary>
+    public byte[] BroadcastBlob(ReadOnlySpan<byte> data, int root = 0)
+    {
+        Span<long> length = [Rank == root ? data.Length : 0];
+        Broadcast(length, root);
+        var result = Rank == root ? data.ToArray() : new byte[checked((int)length[0])];
+        Broadcast(result.AsSpan(), root);
+        return result;
+    }
+
+    /// <summary>
+    /// Gathers one byte block of any length from every rank to rank <paramref name="root"/> (MPI_Gather of
+    /// the lengths, then MPI_Gatherv). Returns the blocks indexed by rank on the root, null on the other
+    /// ranks. Collective.
+    /// </summary>
+    public byte[][]? GatherBlobs(ReadOnlySpan<byte> data, int root = 0)
+    {
+        if ((uint)root >= (uint)Size)
+            throw new ArgumentOutOfRangeException(nameof(root), root, $"gather root must be a rank in 0..{Size - 1}");
+        var isRoot = Rank == root;
+        var counts = new int[isRoot ? Size : 1];
+        var added = false;
+        _handle.DangerousAddRef(ref added);
+        try
+        {
+            var comm = _handle.DangerousGetHandle();
+            var mine = data.Length;
+            fixed (int* c = counts)
+                MpiNative.Check(MpiNative.MPI_Gather(&mine, 1, MpiNative.TypeInt32, c, 1, MpiNative.TypeInt32, root, comm), "MPI_Gather");
+            var displacements = new int[counts.Length];
+            var total = 0L;
+            if (isRoot)
+                for (var r = 0; r < Size; r++)
+                {
+                    displacements[r] = checked((int)total);
+                    total += counts[r];
+                }
+            var all = new byte[checked((int)total)];
+            fixed (byte* send = data)
+            fixed (byte* receive = all)
+            fixed (int* c = counts)
+            fixed (int* d = displacements)
+                MpiNative.Check(MpiNative.MPI_Gatherv(send, mine, MpiNative.TypeByte, receive, c, d, MpiNative.TypeByte, root, comm), "MPI_Gatherv");
+            if (!isRoot) return null;
+            var blobs = new byte[Size][];
+            for (var r = 0; r < Size; r++) blobs[r] = all.AsSpan(displacements[r], counts[r]).ToArray();
+            return blobs;
+        }
+        finally { _handle.DangerousRelease(); }
+    }
 
     /// <summary>Blocks until every rank of the communicator has called it.</summary>
     public void Barrier()

@@ -20,7 +20,9 @@ public sealed record MpiSelfCheckResult(
     int ReversedGroupRank,
     int ReversedGroupSize,
     double ReversedGroupSum,
-    string RootOutOfRangeError);
+    string RootOutOfRangeError,
+    string[] Gathered,
+    string BroadcastBlobText);
 
 /// <summary>
 /// Exercises every collective of <see cref="MpiCommunicator"/> with values derived from the rank, so a test
@@ -80,8 +82,14 @@ public static class MpiSelfCheck
 
         var rootError = ProvokeInvalidRoot(world);
 
+        // Blocks of different lengths: rank r sends r + 1 copies of the letter 'a' + r; rank 0 receives them by rank.
+        var blobs = world.GatherBlobs(Encoding.ASCII.GetBytes(new string((char)('a' + r), r + 1)));
+        var gathered = blobs?.Select(b => Encoding.ASCII.GetString(b)).ToArray() ?? [];
+        var blob = world.BroadcastBlob(world.IsRoot ? Encoding.ASCII.GetBytes(BroadcastMessage + "-blob") : []);
+
         return new MpiSelfCheckResult(r, world.Size, world.ThreadLevel, sumFloat, avgDouble, sumLong, maxDouble,
-            Encoding.ASCII.GetString(text), floats, soloRank, soloSize, soloSum, revRank, revSize, revSum, rootError);
+            Encoding.ASCII.GetString(text), floats, soloRank, soloSize, soloSum, revRank, revSize, revSum, rootError,
+            gathered, Encoding.ASCII.GetString(blob));
     }
 
     // Bypasses the managed root check to prove an MPI-side failure comes back as MpiException with MPI's

@@ -26,6 +26,7 @@ internal static unsafe partial class MpiNative
     internal static nint CommWorld { get; private set; }
     internal static nint CommNull { get; private set; }
     internal static nint TypeByte { get; private set; }
+    internal static nint TypeInt32 { get; private set; }
     internal static nint TypeFloat { get; private set; }
     internal static nint TypeDouble { get; private set; }
     internal static nint TypeInt64 { get; private set; }
@@ -53,6 +54,7 @@ internal static unsafe partial class MpiNative
             CommWorld = Export(handle, "ompi_mpi_comm_world");
             CommNull = Export(handle, "ompi_mpi_comm_null");
             TypeByte = Export(handle, "ompi_mpi_byte");
+            TypeInt32 = Export(handle, "ompi_mpi_int32_t");
             TypeFloat = Export(handle, "ompi_mpi_float");
             TypeDouble = Export(handle, "ompi_mpi_double");
             TypeInt64 = Export(handle, "ompi_mpi_int64_t");
@@ -121,6 +123,12 @@ internal static unsafe partial class MpiNative
 
     [LibraryImport(Lib)]
     internal static partial int MPI_Bcast(void* buffer, int count, nint datatype, int root, nint comm);
+
+    [LibraryImport(Lib)]
+    internal static partial int MPI_Gather(void* sendbuf, int sendcount, nint sendtype, void* recvbuf, int recvcount, nint recvtype, int root, nint comm);
+
+    [LibraryImport(Lib)]
+    internal static partial int MPI_Gatherv(void* sendbuf, int sendcount, nint sendtype, void* recvbuf, int* recvcounts, int* displs, nint recvtype, int root, nint comm);
 
     [LibraryImport(Lib)]
     internal static partial int MPI_Allreduce(void* sendbuf, void* recvbuf, int count, nint datatype, nint op, nint comm);

@@ -27,4 +27,10 @@ public interface IDistributedReducer
     void Sum(ReduceScope scope, Span<double> values);
     /// <summary>In place: element-wise maximum over the ranks of <paramref name="scope"/>.</summary>
     void Max(ReduceScope scope, Span<double> values);
+    /// <summary>Over every rank: each rank's bytes, indexed by rank, on rank 0; null on the other ranks
+    /// (per-rank trainer state for the checkpoint rank 0 writes).</summary>
+    byte[][]? GatherToRoot(ReadOnlySpan<byte> data);
+    /// <summary>Over every rank: rank 0's bytes on every rank; <paramref name="data"/> is ignored elsewhere
+    /// (the checkpoint rank 0 read, on resume).</summary>
+    byte[] BroadcastFromRoot(ReadOnlySpan<byte> data);
 }

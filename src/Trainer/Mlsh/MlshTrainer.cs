@@ -46,8 +46,8 @@ public sealed class MlshTrainerOptions
 /// GAE targets, update. Sub-policy advantages stop at every macro-step boundary and bootstrap from the
 /// value of the sub-policy whose segment ends, never from the next sub-policy's value (openai/mlsh
 /// issue #7). Everything needed to continue bit-identically (parameters, optimizer moments, normalizer
-/// statistics, random streams, schedule position, current task and master) is in
-/// <see cref="SaveCheckpoint"/>. The rollout allocates nothing per step. Owns its environment and
+/// statistics, random streams, schedule position, current task and master, under MPI those of every
+/// rank) is in <see cref="SaveCheckpoint"/>. The rollout allocates nothing per step. Owns its environment and
 /// networks; single-threaded.
 /// </remarks>
 public sealed class MlshTrainer : IDisposable
@@ -760,9 +760,21 @@ public sealed class MlshTrainer : IDisposable
         }
     }
 
-    /// <summary>Writes everything needed to continue bit-identically to <paramref name="path"/> (atomically).</summary>
+    /// <summary>
+    /// Writes everything needed to continue bit-identically to <paramref name="path"/> (atomically).
+    /// Under MPI this is a collective: every rank sends its own state (its task, its task group's master,
+    /// its share of the round's skill usage) to rank 0, which writes the one file; the other ranks ignore
+    /// <paramref name="path"/>.
+    /// </summary>
+    // DESIGN: per-rank blocks rather than one master per task group: ranks of a group hold identical masters,
+    // so this costs one small network per extra rank, and a resume needs no group bookkeeping at all.
     public void SaveCheckpoint(string path, string configFingerprint)
     {
+        var mine = Checkpoint.Serialize(WriteRankState);
+        byte[][] ranks;
+        if (_reducer is null) ranks = [mine];
+        else if (_reducer.GatherToRoot(mine) is { } gathered) ranks = gathered;
+        else return;
         Checkpoint.Write(path, w =>
         {
             w.Section("trainer");
@@ -770,31 +782,57 @@ public sealed class MlshTrainer : IDisposable
             w.Int(Iteration);
             w.Int(Round);
             w.Int(RoundIteration);
-            w.Int(CurrentTask);
+            w.Int(CurrentTask); // rank 0's; read by tools that list checkpoints
             w.Long(EnvSteps);
             w.Section("subpolicies");
             w.Int(_k);
             for (var k = 0; k < _k; k++) WriteLearner(w, _subpolicies[k], _subUpdaters[k]);
-            w.Section("master");
-            w.Bool(_master is not null);
-            if (_master is not null) WriteLearner(w, _master, _masterUpdater!);
-            // Only with the guard, so checkpoints of runs without it keep their format.
-            if (_guard is null) return;
-            w.Section("collapse_guard");
-            w.Int(_guard.DuplicateStreak);
-            w.Int(_guard.IndifferenceStreak);
-            foreach (var s in _guard.LowUsageStreaks) w.Int(s);
-            w.Int(_guard.Resets);
-            w.Int(_guard.LastResetRound);
-            w.Doubles(_roundUsage);
+            // Only with the guard, so checkpoints of runs without it keep their layout. Its streaks are
+            // decided from sums over all ranks, hence the same on every rank.
+            if (_guard is not null)
+            {
+                w.Section("collapse_guard");
+                w.Int(_guard.DuplicateStreak);
+                w.Int(_guard.IndifferenceStreak);
+                foreach (var s in _guard.LowUsageStreaks) w.Int(s);
+                w.Int(_guard.Resets);
+                w.Int(_guard.LastResetRound);
+            }
+            w.Section("ranks");
+            w.Int(ranks.Length);
+            foreach (var block in ranks) w.Block(block);
         });
     }
 
-    /// <summary>Restores a <see cref="SaveCheckpoint"/> file into this trainer (built from the same config).</summary>
-    /// <exception cref="CheckpointException">the file is unreadable, corrupted or from another config.</exception>
-    public void LoadCheckpoint(string path, string configFingerprint)
+    /// <summary>What differs between ranks: the task group's task and master, and this rank's skill usage
+    /// of the round so far (the collapse guard sums it over all ranks at the round's end).</summary>
+    private void WriteRankState(CheckpointWriter w)
     {
-        var r = Checkpoint.Open(path);
+        w.Section("rank");
+        w.Int((int)Rank);
+        w.Int(_reducer?.TaskGroup ?? 0);
+        w.Int(CurrentTask);
+        w.Section("master");
+        w.Bool(_master is not null);
+        if (_master is not null) WriteLearner(w, _master, _masterUpdater!);
+        if (_guard is null) return;
+        w.Section("round_usage");
+        w.Doubles(_roundUsage);
+    }
+
+    /// <summary>
+    /// Restores a <see cref="SaveCheckpoint"/> file into this trainer (built from the same config). Under MPI
+    /// this is a collective: rank 0 reads the file and sends it to every rank, each takes its own rank's
+    /// state, and the run must have as many ranks as the one that wrote it. Format-1 files (one process's
+    /// state) load into a single process.
+    /// </summary>
+    /// <param name="requireSameRanks">Without MPI: refuse a checkpoint written by several ranks (a resume
+    /// would not continue it exactly) instead of taking rank 0's task and master (export, inspection).</param>
+    /// <exception cref="CheckpointException">the file is unreadable, corrupted, from another config, or from
+    /// a run with another number of ranks. Under MPI every rank throws the same exception.</exception>
+    public void LoadCheckpoint(string path, string configFingerprint, bool requireSameRanks = false)
+    {
+        var r = OpenOnEveryRank(path);
         r.Section("trainer");
         var fingerprint = r.String();
         if (fingerprint != configFingerprint)
@@ -808,6 +846,63 @@ public sealed class MlshTrainer : IDisposable
         var k = r.Int();
         if (k != _k) throw new CheckpointException(path, $"holds {k} sub-policies, the config has {_k}");
         for (var i = 0; i < _k; i++) ReadLearner(r, _subpolicies[i], _subUpdaters[i]);
+        if (r.Version == 1)
+        {
+            // Format 1: one process's state, master and round usage inline.
+            RequireRanks(path, 1, requireSameRanks);
+            ReadMasterAndUsage(r, formatOne: true);
+            r.EnsureEnd();
+            return;
+        }
+        ReadGuard(r, formatOne: false);
+        r.Section("ranks");
+        var ranks = r.Int();
+        RequireRanks(path, ranks, requireSameRanks);
+        CheckpointReader? own = null;
+        for (var i = 0; i < ranks; i++)
+        {
+            var block = r.Block();
+            if (i == (int)Rank) own = block;
+        }
+        r.EnsureEnd();
+        own!.Section("rank");
+        var rank = own.Int();
+        if (rank != (int)Rank) throw new CheckpointException(path, $"the block of rank {Rank} holds rank {rank}'s state");
+        _ = own.Int(); // task group: a function of the rank and ranks_per_task, which the fingerprint covers
+        CurrentTask = own.Int();
+        ReadMasterAndUsage(own, formatOne: false);
+        own.EnsureEnd();
+    }
+
+    /// <summary>The verified checkpoint: read here, or under MPI read by rank 0 and broadcast, so that every
+    /// rank sees the same bytes and fails (or not) the same way instead of leaving the others waiting.</summary>
+    private CheckpointReader OpenOnEveryRank(string path)
+    {
+        if (_reducer is null) return Checkpoint.Open(path);
+        byte[] message = [];
+        if (_reducer.Rank == 0)
+        {
+            try { message = [0, .. Checkpoint.ReadBytes(path)]; }
+            catch (CheckpointException e) { message = [1, .. System.Text.Encoding.UTF8.GetBytes(e.Problem)]; }
+        }
+        var received = _reducer.BroadcastFromRoot(message);
+        if (received.Length == 0 || received[0] != 0)
+            throw new CheckpointException(path, received.Length == 0 ? "rank 0 sent no checkpoint" : System.Text.Encoding.UTF8.GetString(received.AsSpan(1)));
+        return Checkpoint.Parse(path, received[1..]);
+    }
+
+    private void RequireRanks(string path, int ranks, bool requireSameRanks)
+    {
+        var size = _reducer?.Size ?? 1;
+        if (ranks < 1) throw new CheckpointException(path, $"section 'ranks': holds {ranks} ranks");
+        if (ranks == size || (_reducer is null && !requireSameRanks)) return;
+        throw new CheckpointException(path,
+            $"written by a run of {ranks} rank(s), this run has {size}: each rank's task and master are in the checkpoint, so resume with " +
+            (ranks == 1 ? "no --workers" : $"--workers {ranks}") + " (or start a new run directory)");
+    }
+
+    private void ReadMasterAndUsage(CheckpointReader r, bool formatOne)
+    {
         r.Section("master");
         if (r.Bool())
         {
@@ -820,18 +915,28 @@ public sealed class MlshTrainer : IDisposable
             _master = null;
             _masterUpdater = null;
         }
-        if (_guard is not null)
+        if (formatOne)
         {
-            r.Section("collapse_guard");
-            var streak = r.Int();
-            var indifference = r.Int();
-            Span<int> low = stackalloc int[_k];
-            for (var i = 0; i < _k; i++) low[i] = r.Int();
-            var resets = r.Int();
-            _guard.Restore(streak, indifference, low, resets, r.Int());
+            ReadGuard(r, formatOne: true);
+        }
+        else if (_guard is not null)
+        {
+            r.Section("round_usage");
             r.Doubles(_roundUsage);
         }
-        r.EnsureEnd();
+    }
+
+    private void ReadGuard(CheckpointReader r, bool formatOne)
+    {
+        if (_guard is null) return;
+        r.Section("collapse_guard");
+        var streak = r.Int();
+        var indifference = r.Int();
+        Span<int> low = stackalloc int[_k];
+        for (var i = 0; i < _k; i++) low[i] = r.Int();
+        var resets = r.Int();
+        _guard.Restore(streak, indifference, low, resets, r.Int());
+        if (formatOne) r.Doubles(_roundUsage);
     }
 
     private static void WriteLearner(CheckpointWriter w, ActorCritic policy, PpoUpdater updater)

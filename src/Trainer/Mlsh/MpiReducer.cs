@@ -28,6 +28,8 @@ public sealed class MpiReducer : IDistributedReducer, IDisposable
     public void Sum(ReduceScope scope, Span<float> values) => Comm(scope).AllreduceSum(values);
     public void Sum(ReduceScope scope, Span<double> values) => Comm(scope).AllreduceSum(values);
     public void Max(ReduceScope scope, Span<double> values) => Comm(scope).AllreduceMax(values);
+    public byte[][]? GatherToRoot(ReadOnlySpan<byte> data) => _world.GatherBlobs(data);
+    public byte[] BroadcastFromRoot(ReadOnlySpan<byte> data) => _world.BroadcastBlob(data);
 
     private MpiCommunicator Comm(ReduceScope scope) => scope == ReduceScope.World ? _world : _group;
 

@@ -65,8 +65,11 @@ public static class MpiTraining
             Resume = options.Resume,
             Reducer = reducer,
         }, world.IsRoot ? onIteration : null);
-        // Each rank leaves the digest of its sub-policies, so anyone can check that ranks stayed in sync.
-        Core.IO.AtomicFile.WriteAllText(Path.Combine(summary.RunDirectory, "ranks", $"rank-{world.Rank}.sha256"), summary.SubpolicyDigest + "\n");
+        // Each rank leaves the digest of its sub-policies, so anyone can check that ranks stayed in sync, and
+        // of its task and master, so a resumed run can be compared rank by rank with an uninterrupted one.
+        var ranks = Path.Combine(summary.RunDirectory, "ranks");
+        Core.IO.AtomicFile.WriteAllText(Path.Combine(ranks, $"rank-{world.Rank}.sha256"), summary.SubpolicyDigest + "\n");
+        Core.IO.AtomicFile.WriteAllText(Path.Combine(ranks, $"rank-{world.Rank}.master.sha256"), summary.MasterDigest + "\n");
         world.Barrier();
         return world.IsRoot ? summary : summary with { RunDirectory = "" };
     }

@@ -34,6 +34,10 @@ public sealed record TrainSummary(
     /// <summary>SHA-256 (hex) of every sub-policy's parameters and normalizer statistics at the end: equal
     /// on every MPI rank when the sub-policies stayed synchronized.</summary>
     public string SubpolicyDigest { get; init; } = "";
+
+    /// <summary>SHA-256 (hex) of this process's task and master (parameters, normalizer statistics, optimizer
+    /// state) at the end: equal within an MPI task group; empty for the flat baseline.</summary>
+    public string MasterDigest { get; init; } = "";
 }
 
 /// <summary>
@@ -66,9 +70,12 @@ public static class TrainingRun
         List<IterationMetrics> history;
         if (options.Resume)
         {
-            if (!run.HasCheckpoint)
+            // Under MPI rank 0's view of the run directory decides for every rank (they must all stop or all go on).
+            var hasCheckpoint = run.HasCheckpoint;
+            if (options.Reducer is { } reducer) hasCheckpoint = reducer.BroadcastFromRoot([hasCheckpoint ? (byte)1 : (byte)0])[0] == 1;
+            if (!hasCheckpoint)
                 throw new ConfigException($"--resume: no checkpoint in {run.Path} (expected {Path.GetFileName(run.CheckpointFile)}); run without --resume to start", run.CheckpointFile);
-            trainer.LoadCheckpoint(run.CheckpointFile, fingerprint);
+            trainer.LoadCheckpoint(run.CheckpointFile, fingerprint, requireSameRanks: true);
             history = isRoot ? run.TruncateMetricsTo(trainer.Iteration) : [];
         }
         else
@@ -86,13 +93,16 @@ public static class TrainingRun
         while (trainer.Iteration < config.Iterations)
         {
             var m = trainer.RunIteration();
-            if (!isRoot) continue;
-            history.Add(m);
-            run.AppendMetrics(m);
-            onIteration?.Invoke(m, config.Iterations);
             var last = trainer.Iteration == config.Iterations;
+            if (isRoot)
+            {
+                history.Add(m);
+                run.AppendMetrics(m);
+                onIteration?.Invoke(m, config.Iterations);
+            }
+            // On every rank: under MPI saving is a collective (each rank's task and master travel to rank 0).
             if (trainer.Iteration % config.CheckpointEvery == 0 || last) trainer.SaveCheckpoint(run.CheckpointFile, fingerprint);
-            if (trainer.Iteration % config.PlotEvery == 0 || last) run.WritePlots(history, name);
+            if (isRoot && (trainer.Iteration % config.PlotEvery == 0 || last)) run.WritePlots(history, name);
         }
         if (isRoot)
         {
@@ -100,7 +110,7 @@ public static class TrainingRun
             if (history.Count > 0 && !File.Exists(Path.Combine(run.PlotsDirectory, "return.svg"))) run.WritePlots(history, name);
         }
         return Summarize(run.Path, config, history, trainer.EnvSteps * (options.Reducer?.Size ?? 1),
-            System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds) with { SubpolicyDigest = SubpolicyDigest(trainer) };
+            System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds) with { SubpolicyDigest = SubpolicyDigest(trainer), MasterDigest = MasterDigest(trainer) };
     }
 
     /// <summary>Writes the trainer's networks as a models directory.</summary>
@@ -129,6 +139,22 @@ public static class TrainingRun
             hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(p.Normalizer.RunningMean));
             hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(p.Normalizer.RunningM2));
         }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    /// <summary>Hash of the current task and the master's parameters, normalizer statistics and optimizer
+    /// state (everything a resume must restore for the master); empty without a master.</summary>
+    public static string MasterDigest(MlshTrainer trainer)
+    {
+        if (trainer.Master is not { } master || trainer.MasterUpdater is not { } updater) return "";
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(BitConverter.GetBytes(trainer.CurrentTask));
+        hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(master.Parameters));
+        hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(master.Normalizer.RunningMean));
+        hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(master.Normalizer.RunningM2));
+        hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(updater.Optimizer.FirstMoment));
+        hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(updater.Optimizer.SecondMoment));
+        hash.AppendData(BitConverter.GetBytes(updater.Optimizer.StepCount));
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 

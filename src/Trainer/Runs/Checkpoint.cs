@@ -10,6 +10,8 @@ namespace Mlsh.Trainer.Runs;
 /// The checkpoint container: <c>"MLSHCKPT"</c>, format version (u32), payload length (u64), payload,
 /// SHA-256 of the payload. The payload is a sequence of named sections so that a reader built for a
 /// different layout fails with the section's name instead of misreading numbers.
+/// Version 2 adds one block of state per MPI rank (the rank's task and master); version 1 files (one
+/// process's state) are still read, and the trainer decides what it can continue from them.
 /// </summary>
 /// <remarks>
 /// DESIGN: a whole-file checksum (rather than per-array CRCs) because a checkpoint is only ever read
@@ -18,7 +20,10 @@ namespace Mlsh.Trainer.Runs;
 /// </remarks>
 public static class Checkpoint
 {
-    public const uint FormatVersion = 1;
+    /// <summary>The version <see cref="Write"/> writes.</summary>
+    public const uint FormatVersion = 2;
+    /// <summary>The oldest version <see cref="Open"/> still reads.</summary>
+    public const uint OldestReadableVersion = 1;
     private static ReadOnlySpan<byte> Magic => "MLSHCKPT"u8;
     private const int HeaderSize = 8 + 4 + 8;
     private const int HashSize = 32;
@@ -26,9 +31,7 @@ public static class Checkpoint
     /// <summary>Serializes <paramref name="body"/>'s sections and writes the file atomically.</summary>
     public static void Write(string path, Action<CheckpointWriter> body)
     {
-        using var payload = new MemoryStream();
-        using (var writer = new CheckpointWriter(payload)) body(writer);
-        var bytes = payload.GetBuffer().AsSpan(0, (int)payload.Length);
+        var bytes = Serialize(body);
         var file = new byte[HeaderSize + bytes.Length + HashSize];
         Magic.CopyTo(file);
         BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(8), FormatVersion);
@@ -40,19 +43,39 @@ public static class Checkpoint
 
     /// <summary>Reads and verifies the file; throws <see cref="CheckpointException"/> naming it when it is
     /// missing, truncated, corrupted or of another format version.</summary>
-    public static CheckpointReader Open(string path)
+    public static CheckpointReader Open(string path) => Parse(path, ReadBytes(path));
+
+    /// <summary>Sections written by <paramref name="body"/>, without header or checksum: a block that
+    /// <see cref="CheckpointWriter.Block"/> embeds in a checkpoint (e.g. one MPI rank's state).</summary>
+    public static byte[] Serialize(Action<CheckpointWriter> body)
     {
-        byte[] file;
-        try { file = File.ReadAllBytes(path); }
+        ArgumentNullException.ThrowIfNull(body);
+        using var payload = new MemoryStream();
+        using (var writer = new CheckpointWriter(payload)) body(writer);
+        return payload.ToArray();
+    }
+
+    /// <summary>The raw bytes of the file at <paramref name="path"/>, unverified.</summary>
+    /// <exception cref="CheckpointException">the file cannot be read.</exception>
+    public static byte[] ReadBytes(string path)
+    {
+        try { return File.ReadAllBytes(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new CheckpointException(path, $"cannot read checkpoint: {e.Message}", e);
         }
+    }
+
+    /// <summary>Verifies the bytes of a checkpoint file read elsewhere (on MPI rank 0, say) as
+    /// <see cref="Open"/> does; <paramref name="path"/> names the file in errors.</summary>
+    public static CheckpointReader Parse(string path, byte[] file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
         if (file.Length < HeaderSize || !file.AsSpan(0, 8).SequenceEqual(Magic))
             throw new CheckpointException(path, $"not an Mlsh checkpoint (expected it to start with 'MLSHCKPT', file is {file.Length} bytes)");
         var version = BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(8));
-        if (version != FormatVersion)
-            throw new CheckpointException(path, $"checkpoint format version {version}; this build reads version {FormatVersion}");
+        if (version < OldestReadableVersion || version > FormatVersion)
+            throw new CheckpointException(path, $"checkpoint format version {version}; this build reads versions {OldestReadableVersion} to {FormatVersion}");
         var length = BinaryPrimitives.ReadUInt64LittleEndian(file.AsSpan(12));
         var expected = (ulong)HeaderSize + length + HashSize;
         if ((ulong)file.Length != expected)
@@ -62,7 +85,7 @@ public static class Checkpoint
         SHA256.HashData(payload.Span, hash);
         if (!hash.SequenceEqual(file.AsSpan(HeaderSize + (int)length, HashSize)))
             throw new CheckpointException(path, "corrupted checkpoint: SHA-256 of the payload does not match the stored checksum");
-        return new CheckpointReader(path, payload);
+        return new CheckpointReader(path, version, payload);
     }
 }
 
@@ -106,6 +129,14 @@ public sealed class CheckpointWriter : IDisposable
         _w.Write(MemoryMarshal.AsBytes(v));
     }
 
+    /// <summary>A length-prefixed block of sections made by <see cref="Checkpoint.Serialize"/>; read back
+    /// with <see cref="CheckpointReader.Block"/>.</summary>
+    public void Block(ReadOnlySpan<byte> sections)
+    {
+        _w.Write(sections.Length);
+        _w.Write(sections);
+    }
+
     public void Dispose() => _w.Dispose();
 }
 
@@ -117,13 +148,27 @@ public sealed class CheckpointReader
     private int _pos;
     private string _section = "(start)";
 
-    internal CheckpointReader(string file, ReadOnlyMemory<byte> payload)
+    internal CheckpointReader(string file, uint version, ReadOnlyMemory<byte> payload)
     {
         File = file;
+        Version = version;
         _payload = payload;
     }
 
     public string File { get; }
+    /// <summary>The file's format version (<see cref="Checkpoint.OldestReadableVersion"/> to <see cref="Checkpoint.FormatVersion"/>).</summary>
+    public uint Version { get; }
+
+    /// <summary>A reader over the next <see cref="CheckpointWriter.Block"/>; errors inside it name this file
+    /// and the block's own sections.</summary>
+    public CheckpointReader Block()
+    {
+        var n = Int();
+        if (n < 0 || n > _payload.Length - _pos) throw Fail($"bad block length {n}");
+        var block = _payload.Slice(_pos, n);
+        _pos += n;
+        return new CheckpointReader(File, Version, block);
+    }
 
     public void Section(string name)
     {

@@ -5,7 +5,9 @@ namespace Mlsh.Trainer.Runs;
 public sealed class CheckpointException : Exception
 {
     public string File { get; }
+    /// <summary>What is wrong, without the file name.</summary>
+    public string Problem { get; }
 
     public CheckpointException(string file, string problem, Exception? inner = null)
-        : base($"{file}: {problem}", inner) => File = file;
+        : base($"{file}: {problem}", inner) => (File, Problem) = (file, problem);
 }

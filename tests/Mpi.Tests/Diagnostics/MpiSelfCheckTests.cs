@@ -43,6 +43,9 @@ public sealed class MpiSelfCheckTests
             r.ReversedGroupRank.Should().Be(n - 1 - r.Rank, "key = -rank orders the group in reverse");
             r.ReversedGroupSum.Should().Be(rankSum + n);
             r.RootOutOfRangeError.Should().Contain("MPI_Bcast").And.Contain("MPI_ERR_ROOT");
+            r.BroadcastBlobText.Should().Be(MpiSelfCheck.BroadcastMessage + "-blob", "the length travels with the bytes");
+            if (r.Rank == 0) r.Gathered.Should().Equal(["a", "bb"], "rank r sent r + 1 copies of 'a' + r");
+            else r.Gathered.Should().BeEmpty("only the root receives a gather");
         }
     }
 

@@ -89,4 +89,52 @@ public sealed class CheckpointTests : IDisposable
         var act = () => r.Section("net");
         act.Should().Throw<CheckpointException>().WithMessage("*expected section 'net', found 'head'*");
     }
+
+    [Fact]
+    public void Block_RoundTripsNestedSections_AndErrorsInsideNameTheFile()
+    {
+        var path = Path.Combine(_dir, "blocks.bin");
+        var inner = Checkpoint.Serialize(w =>
+        {
+            w.Section("rank");
+            w.Int(1);
+        });
+        Checkpoint.Write(path, w =>
+        {
+            w.Section("ranks");
+            w.Block(inner);
+            w.Int(42);
+        });
+        var r = Checkpoint.Open(path);
+        r.Version.Should().Be(Checkpoint.FormatVersion);
+        r.Section("ranks");
+        var block = r.Block();
+        r.Int().Should().Be(42, "the outer reader continues after the block");
+        r.EnsureEnd();
+        block.Section("rank");
+        block.Int().Should().Be(1);
+        var act = () => block.Int();
+        act.Should().Throw<CheckpointException>().WithMessage($"{path}: section 'rank': unexpected end of payload");
+    }
+
+    [Theory]
+    [InlineData(1u, true)]
+    [InlineData(Checkpoint.FormatVersion, true)]
+    [InlineData(Checkpoint.FormatVersion + 1, false)]
+    [InlineData(0u, false)]
+    public void Open_ReadsFormatVersionsOneToCurrent_AndRejectsOthersNamingTheRange(uint version, bool readable)
+    {
+        var path = WriteSample();
+        var bytes = File.ReadAllBytes(path);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(8), version);
+        File.WriteAllBytes(path, bytes);
+        if (readable)
+        {
+            Checkpoint.Open(path).Version.Should().Be(version);
+            return;
+        }
+        var act = () => Checkpoint.Open(path);
+        act.Should().Throw<CheckpointException>()
+            .WithMessage($"{path}: checkpoint format version {version}; this build reads versions 1 to {Checkpoint.FormatVersion}");
+    }
 }

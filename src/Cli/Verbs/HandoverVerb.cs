@@ -198,7 +198,8 @@ public sealed class HandoverVerb : IVerb
         stdout.WriteLine($"runtime: {text}");
         if (r.Json)
         {
-            JsonOut.WriteLastLine(new Dictionary<string, object?>
+            // JsonOut's format, on the given writer (tests run the verb in-process).
+            stdout.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
             {
                 ["decision"] = promoted ? "promote" : "reject",
                 ["candidate_sha256"] = sha,
@@ -209,7 +210,7 @@ public sealed class HandoverVerb : IVerb
                 ["incumbent_successes"] = incumbentResult is null ? null : incumbentSuccesses,
                 ["runtime_message"] = text,
                 ["evidence"] = evidence,
-            });
+            }));
         }
         return promoted ? 0 : 1;
     }

@@ -56,7 +56,7 @@ public sealed class HandoverVerb : IVerb
         var passwordFile = new Option<string>("--mqtt-password-file") { Description = "A file holding only that user's password.", Required = true };
         var prefix = new Option<string>("--mqtt-topic-prefix") { Description = "The Runtime's mqtt_topic_prefix.", DefaultValueFactory = _ => "mlsh/quadruped" };
         var timeout = new Option<double>("--timeout-s") { Description = "Longest wait for each Runtime answer (the decision waits for shadow ticks).", DefaultValueFactory = _ => 300 };
-        var json = new Option<bool>("--json") { Description = "End with one JSON line {decision, lower_bound, successes, episodes, evidence, ...}." };
+        var json = new Option<bool>("--json") { Description = "End with one JSON line {decision, candidate_sha256, layout, episodes, successes, runtime_message, evidence, ...}." };
         var cmd = new Command("handover", Help) { models, layout, episodes, seed, incumbent, remote, host, port, user, passwordFile, prefix, timeout, json };
         cmd.SetAction(parse => Run(new Request
         {

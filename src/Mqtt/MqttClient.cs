@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using Mlsh.Core.Interop;
 using Mlsh.Mqtt.Interop;
 
 namespace Mlsh.Mqtt;
@@ -324,7 +325,7 @@ public sealed unsafe class MqttClient : IDisposable
     internal void SimulateConnectionLoss()
     {
         var fd = MosquittoNative.mosquitto_socket(_handle);
-        if (fd >= 0) LibC.shutdown(fd, LibC.SHUT_RDWR);
+        if (fd >= 0) LibcNative.shutdown(fd, LibcNative.SHUT_RDWR);
     }
 
     /// <summary>Sends DISCONNECT (so the broker does not publish the will), stops the network thread and frees the client.</summary>

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Diagnostics;
 using System.Text;
 using System.Threading.Channels;
+using Mlsh.Core.Interop;
 using Mlsh.Core.IO;
 using Mlsh.Core.Launch.Interop;
 

@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Mlsh.Core.IO;
-using Mlsh.Environments.Benchmarks.Interop;
+using Mlsh.Core.Interop;
 using Mlsh.Environments.Gaits;
 using Mlsh.Environments.Mazes;
 using Mlsh.Environments.Robots;

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
+using Mlsh.Core.Interop;
 using Mlsh.Core.IO;
 
 namespace Mlsh.Runtime.Timing;
@@ -123,7 +124,7 @@ public static class CDeadlineLoopReference
                 ? new RealtimeSetting(false, false, "SCHED_OTHER (no real-time priority requested)")
                 : fields["fifo"] == 1
                     ? new RealtimeSetting(true, true, $"SCHED_FIFO priority {p}")
-                    : new RealtimeSetting(true, false, $"SCHED_FIFO priority {p} refused: {Interop.LibC.ErrnoText((int)fields["fifo_errno"])}");
+                    : new RealtimeSetting(true, false, $"SCHED_FIFO priority {p} refused: {LibcNative.ErrnoText((int)fields["fifo_errno"])}");
             return new DeadlineLoopResult(fields["cycles"], fields["misses"], snapshot, scheduler);
         }
         finally

@@ -1,4 +1,4 @@
-using Mlsh.Runtime.Timing.Interop;
+using Mlsh.Core.Interop;
 
 namespace Mlsh.Runtime.Timing;
 
@@ -11,16 +11,16 @@ public static class MonotonicClock
     /// <summary>Nanoseconds since an arbitrary fixed point (boot); never jumps with wall-clock changes. Allocation-free.</summary>
     public static unsafe long NowNanoseconds()
     {
-        LibC.Timespec ts;
-        LibC.clock_gettime(LibC.CLOCK_MONOTONIC, &ts);
+        LibcNative.Timespec ts;
+        LibcNative.clock_gettime(LibcNative.CLOCK_MONOTONIC, &ts);
         return ts.tv_sec * 1_000_000_000L + ts.tv_nsec;
     }
 
     /// <summary>Sleeps until the absolute monotonic time <paramref name="deadlineNs"/> (resuming after signals).</summary>
     internal static unsafe void SleepUntil(long deadlineNs)
     {
-        var ts = new LibC.Timespec { tv_sec = deadlineNs / 1_000_000_000L, tv_nsec = deadlineNs % 1_000_000_000L };
-        while (LibC.clock_nanosleep(LibC.CLOCK_MONOTONIC, LibC.TIMER_ABSTIME, &ts, null) == LibC.EINTR)
+        var ts = new LibcNative.Timespec { tv_sec = deadlineNs / 1_000_000_000L, tv_nsec = deadlineNs % 1_000_000_000L };
+        while (LibcNative.clock_nanosleep(LibcNative.CLOCK_MONOTONIC, LibcNative.TIMER_ABSTIME, &ts, null) == LibcNative.EINTR)
         {
         }
     }

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
-using Mlsh.Runtime.Timing.Interop;
+using Mlsh.Core.Interop;
 
 namespace Mlsh.Runtime.Timing;
 
@@ -180,18 +180,18 @@ public sealed class PeriodicControlThread<TCycle> : IDisposable where TCycle : I
     internal static unsafe RealtimeReport ApplyRealtime(ControlThreadOptions options)
     {
         // Timer slack (default 50 µs) lets the kernel coalesce wake-ups; 1 ns asks for exact expiry.
-        var slack = LibC.prctl(LibC.PR_SET_TIMERSLACK, 1, 0, 0, 0) == 0
+        var slack = LibcNative.prctl(LibcNative.PR_SET_TIMERSLACK, 1, 0, 0, 0) == 0
             ? new RealtimeSetting(true, true, "timer slack 1 ns")
-            : new RealtimeSetting(true, false, $"prctl(PR_SET_TIMERSLACK) refused: {LibC.ErrnoText(Marshal.GetLastPInvokeError())}");
+            : new RealtimeSetting(true, false, $"prctl(PR_SET_TIMERSLACK) refused: {LibcNative.ErrnoText(Marshal.GetLastPInvokeError())}");
 
         RealtimeSetting scheduler;
         if (options.RealtimePriority is { } priority)
         {
-            var param = new LibC.SchedParam { sched_priority = priority };
-            scheduler = LibC.sched_setscheduler(0, LibC.SCHED_FIFO, &param) == 0
+            var param = new LibcNative.SchedParam { sched_priority = priority };
+            scheduler = LibcNative.sched_setscheduler(0, LibcNative.SCHED_FIFO, &param) == 0
                 ? new RealtimeSetting(true, true, $"SCHED_FIFO priority {priority}")
                 : new RealtimeSetting(true, false,
-                    $"SCHED_FIFO priority {priority} refused: {LibC.ErrnoText(Marshal.GetLastPInvokeError())}; " +
+                    $"SCHED_FIFO priority {priority} refused: {LibcNative.ErrnoText(Marshal.GetLastPInvokeError())}; " +
                     "running SCHED_OTHER (needs CAP_SYS_NICE or an rtprio limit)");
         }
         else
@@ -203,9 +203,9 @@ public sealed class PeriodicControlThread<TCycle> : IDisposable where TCycle : I
         if (options.CpuAffinity is { } cpu)
         {
             var mask = 1UL << cpu;
-            affinity = LibC.sched_setaffinity(0, sizeof(ulong), &mask) == 0
+            affinity = LibcNative.sched_setaffinity(0, sizeof(ulong), &mask) == 0
                 ? new RealtimeSetting(true, true, $"pinned to CPU {cpu}")
-                : new RealtimeSetting(true, false, $"pinning to CPU {cpu} refused: {LibC.ErrnoText(Marshal.GetLastPInvokeError())}");
+                : new RealtimeSetting(true, false, $"pinning to CPU {cpu} refused: {LibcNative.ErrnoText(Marshal.GetLastPInvokeError())}");
         }
         else
         {

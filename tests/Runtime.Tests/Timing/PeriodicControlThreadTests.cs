@@ -1,5 +1,5 @@
 using Mlsh.Runtime.Timing;
-using Mlsh.Runtime.Timing.Interop;
+using Mlsh.Core.Interop;
 
 namespace Mlsh.Runtime.Tests.Timing;
 
@@ -28,8 +28,8 @@ public sealed class PeriodicControlThreadTests
             if (tick.Index == AllocationToIndex) AllocatedAfter = GC.GetAllocatedBytesForCurrentThread();
             if (tick.Index == 0)
             {
-                Policy = LibC.sched_getscheduler(0);
-                TimerSlack = LibC.prctl(LibC.PR_GET_TIMERSLACK, 0, 0, 0, 0);
+                Policy = LibcNative.sched_getscheduler(0);
+                TimerSlack = LibcNative.prctl(LibcNative.PR_GET_TIMERSLACK, 0, 0, 0, 0);
             }
             if (tick.Index == StallIndex)
             {
@@ -175,7 +175,7 @@ public sealed class PeriodicControlThreadTests
         loop.Stop();
 
         report.Scheduler.Requested.Should().BeTrue();
-        report.Scheduler.Applied.Should().Be(cycle.Policy == LibC.SCHED_FIFO, report.Scheduler.Detail);
+        report.Scheduler.Applied.Should().Be(cycle.Policy == LibcNative.SCHED_FIFO, report.Scheduler.Detail);
         if (!report.Scheduler.Applied) report.Scheduler.Detail.Should().Contain("errno");
         // Linux gives SCHED_FIFO threads zero slack whatever was set, so 0 or 1 ns both mean "applied".
         report.TimerSlack.Applied.Should().Be(cycle.TimerSlack is 0 or 1, report.TimerSlack.Detail);
@@ -194,7 +194,7 @@ public sealed class PeriodicControlThreadTests
         loop.Stop();
 
         report.Scheduler.Should().Be(new RealtimeSetting(false, false, "SCHED_OTHER (no real-time priority requested)"));
-        cycle.Policy.Should().Be(LibC.SCHED_OTHER);
+        cycle.Policy.Should().Be(LibcNative.SCHED_OTHER);
     }
 
     private sealed class ThrowingCycle : IControlCycle

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using Mlsh.Core.Interop;
 
 namespace Mlsh.Core.Launch.Interop;
 

@@ -1,3 +1,4 @@
+using Mlsh.Core.Interop;
 using Mlsh.Core.Launch.Interop;
 
 namespace Mlsh.Core.Tests.Launch.Interop;

@@ -4,8 +4,9 @@ namespace Mlsh.Core.Interop;
 
 /// <summary>
 /// Every libc (glibc) entry point the projects call, in one place: the launcher's process spawning, the
-/// control thread's clock, sleep and scheduling calls, the MQTT client's socket shutdown and the
-/// simulation benchmark's thread CPU clock. Linux/glibc only (the project targets Debian 12).
+/// control thread's clock, sleep and scheduling calls, the MQTT client's socket shutdown, the
+/// simulation benchmark's thread CPU clock and the dynamic loader the MPI binding uses.
+/// Linux/glibc only (the project targets Debian 12).
 /// Visible to the projects that call it through InternalsVisibleTo in Core.csproj.
 /// </summary>
 /// <remarks>
@@ -163,6 +164,23 @@ internal static unsafe partial class LibcNative
 
     [LibraryImport(Library, SetLastError = true)]
     public static partial int shutdown(int fd, int how);
+
+    // <dlfcn.h>: the dynamic loader lives in libc.so.6 since glibc 2.34.
+    public const int RTLD_NOW = 0x002;
+    public const int RTLD_GLOBAL = 0x100;
+
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial nint dlopen(string file, int mode);
+
+    [LibraryImport(Library)]
+    public static partial byte* dlerror();
+
+    /// <summary>The loader's message for the last dlopen failure, or a fallback when it has none.</summary>
+    public static string DlErrorText()
+    {
+        var p = dlerror();
+        return p == null ? "no dlerror message" : Marshal.PtrToStringUTF8((nint)p) ?? "no dlerror message";
+    }
 
     /// <summary>
     /// The one error check for libc: a non-zero <paramref name="errorNumber"/> becomes a

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Mlsh.Core.Interop;
 
 namespace Mlsh.Mpi.Interop;
 
@@ -47,10 +48,10 @@ internal static unsafe partial class MpiNative
         lock (LoadLock)
         {
             if (_library != 0) return;
-            var handle = LibDl.dlopen(Lib, LibDl.RTLD_NOW | LibDl.RTLD_GLOBAL);
+            var handle = LibcNative.dlopen(Lib, LibcNative.RTLD_NOW | LibcNative.RTLD_GLOBAL);
             if (handle == 0)
                 throw new MpiException("dlopen", 0,
-                    $"cannot load {Lib} ({LibDl.LastError()}); install Open MPI (apt-get install libopenmpi-dev openmpi-bin, see scripts/setup.sh)");
+                    $"cannot load {Lib} ({LibcNative.DlErrorText()}); install Open MPI (apt-get install libopenmpi-dev openmpi-bin, see scripts/setup.sh)");
             CommWorld = Export(handle, "ompi_mpi_comm_world");
             CommNull = Export(handle, "ompi_mpi_comm_null");
             TypeByte = Export(handle, "ompi_mpi_byte");

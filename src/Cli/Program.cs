@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Reflection;
 using Mlsh.Core.Configuration;
+using Mlsh.NeuralNets.Serialization;
 
 namespace Mlsh.Cli;
 
@@ -16,11 +17,12 @@ public static class Program
         foreach (var verb in DiscoverVerbs()) root.Subcommands.Add(verb.Build());
         try
         {
-            // DESIGN: the default handler prints a stack trace for every exception; a configuration
-            // error is the user's to fix and deserves one line, so exceptions reach the catch below.
+            // DESIGN: the default handler prints a stack trace for every exception; a bad configuration or a
+            // damaged network file is the user's to fix and deserves one line, so exceptions reach the catch
+            // below (one place for every verb, rather than a try/catch per verb).
             return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
-        catch (ConfigException e)
+        catch (Exception e) when (e is ConfigException or PolicyFileException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return 2;

@@ -25,19 +25,8 @@ public sealed class RetuneVerb : IVerb
         {
             subpolicies, layout, task, output, iterations, seed, episodes, json, corrections,
         };
-        cmd.SetAction(parse =>
-        {
-            try
-            {
-                return Execute(parse);
-            }
-            catch (Mlsh.NeuralNets.Serialization.PolicyFileException e)
-            {
-                // A damaged network file is a user-facing input error, like a bad config.
-                Console.Error.WriteLine($"error: {e.Message}");
-                return 2;
-            }
-        });
+        // A damaged network file (PolicyFileException) becomes a one-line error in Program.Main.
+        cmd.SetAction(Execute);
         return cmd;
 
         int Execute(ParseResult parse)

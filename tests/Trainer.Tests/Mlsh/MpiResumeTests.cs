@@ -101,6 +101,19 @@ public sealed class MpiResumeTests : IDisposable
         resumedMetrics.Select(m => m.MeanReturn).Should().Equal(straightMetrics.Select(m => m.MeanReturn), "episode returns summed over both ranks match iteration by iteration");
         resumedMetrics.Select(m => m.ResetSubpolicy).Should().Equal(straightMetrics.Select(m => m.ResetSubpolicy), "the guard's decision at the end of round 0 (from every rank's restored skill usage) is the same");
         straightMetrics[^1].ResetSubpolicy.Should().BeGreaterThanOrEqualTo(0, "the guard fires at iteration 6, so the test covers its per-rank state");
+
+        // One process (export, inspection) reads rank 0's task and master from the 2-rank checkpoint ...
+        var configPath = WriteConfig(8);
+        var config = Trainer.Configuration.TrainConfig.Load(configPath);
+        var family = TaskFamilies.Create(config.TaskFamily, configPath);
+        using var ownedFamily = family as IDisposable;
+        using var trainer = new MlshTrainer(config, family, TaskFamilies.TaskList(config.TaskFamily, family, configPath));
+        var ckpt = new RunDirectory(resumed).CheckpointFile;
+        trainer.LoadCheckpoint(ckpt, TrainingRun.Fingerprint(config));
+        TrainingRun.MasterDigest(trainer).Should().Be(masters[0]);
+        // ... but a resume in one process would not continue the run, so it is refused with what to do instead.
+        var act = () => TrainingRun.Run(new TrainRunOptions { ConfigPath = configPath, OutDirectory = resumed, Resume = true });
+        act.Should().Throw<CheckpointException>().WithMessage($"{ckpt}: written by a run of 2 rank(s), this run has 1*resume with --workers 2*");
     }
 
     [Fact]

@@ -7,6 +7,7 @@ using Mlsh.Mqtt;
 using Mlsh.Onnx.Export;
 using Mlsh.Onnx.Manifest;
 using Mlsh.Ros2;
+using Mlsh.Runtime.Configuration;
 using Mlsh.Runtime.Handover;
 using Mlsh.Runtime.Tests.TestSupport;
 
@@ -50,6 +51,18 @@ public sealed class HandoverParametersTests : IDisposable
         {
             Threshold = 0.6, Confidence = 0.9, Method = BoundMethod.Wilson, MinShadowTicks = 3, ShadowTimeout = TimeSpan.FromSeconds(7.5),
         });
+    }
+
+    [Fact]
+    public void ShippedRuntimeParams_SetEveryHandoverParameter_ToTheDocumentedDefaults()
+    {
+        var file = Path.Combine(Core.MlshPaths.Root, "launch", "params", "runtime.yaml");
+        var text = File.ReadAllText(file);
+        foreach (var name in new[] { "handover_threshold", "handover_confidence", "handover_bound_method", "handover_min_shadow_ticks", "handover_shadow_timeout_s", "require_certified_handover" })
+            text.Should().Contain($"    {name}: ", "every handover parameter is documented in the shipped file");
+        var p = RuntimeParameters.FromRos(Core.Launch.RosNodeParameters.Load(RuntimeParameters.NodeName, [file]));
+        p.Handover.Should().BeEquivalentTo(new HandoverSettings());
+        p.RequireCertifiedHandover.Should().BeFalse();
     }
 
     [Theory]

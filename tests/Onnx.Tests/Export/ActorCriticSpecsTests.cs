@@ -1,23 +1,12 @@
 using Mlsh.NeuralNets.Policies;
 using Mlsh.Onnx.Export;
 using Mlsh.Onnx.Graph;
+using static Mlsh.TestSupport.TrainedNetworks;
 
 namespace Mlsh.Onnx.Tests.Export;
 
 public class ActorCriticSpecsTests
 {
-    /// <summary>A trained-looking network: parameters spread beyond the tiny output-layer init, a fitted normalizer.</summary>
-    internal static T Trained<T>(T ac, int seed) where T : ActorCritic
-    {
-        var rng = new Random(seed);
-        var p = ac.Parameters;
-        for (var i = 0; i < p.Length; i++) p[i] += 0.2f * (2f * rng.NextSingle() - 1f);
-        var obs = new float[500 * ac.ObservationSize];
-        for (var i = 0; i < obs.Length; i++) obs[i] = 3f * rng.NextSingle() + (i % ac.ObservationSize) * 0.1f;
-        ac.Normalizer.Update(obs, 500);
-        return ac;
-    }
-
     [Fact]
     public void FromSubPolicy_ForwardEqualsTrainersClippedScaledMeanAction()
     {

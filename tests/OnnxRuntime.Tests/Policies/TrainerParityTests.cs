@@ -2,6 +2,7 @@ using Mlsh.NeuralNets.Policies;
 using Mlsh.Onnx.Export;
 using Mlsh.Onnx.Graph;
 using Mlsh.OnnxRuntime.Policies;
+using static Mlsh.TestSupport.TrainedNetworks;
 
 namespace Mlsh.OnnxRuntime.Tests.Policies;
 
@@ -9,17 +10,6 @@ namespace Mlsh.OnnxRuntime.Tests.Policies;
 public class TrainerParityTests
 {
     private const int Observations = 10_000;
-
-    private static T Trained<T>(T ac, int seed) where T : ActorCritic
-    {
-        var rng = new Random(seed);
-        var p = ac.Parameters;
-        for (var i = 0; i < p.Length; i++) p[i] += 0.2f * (2f * rng.NextSingle() - 1f);
-        var obs = new float[500 * ac.ObservationSize];
-        for (var i = 0; i < obs.Length; i++) obs[i] = 3f * rng.NextSingle() + (i % ac.ObservationSize) * 0.1f;
-        ac.Normalizer.Update(obs, 500);
-        return ac;
-    }
 
     [Fact]
     public void ExportedTrainerPolicies_MatchTrainerForwardPass_Within1e5_Over10000RandomObservations()

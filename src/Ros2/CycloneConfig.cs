@@ -1,3 +1,5 @@
+using System.Security;
+
 namespace Mlsh.Ros2;
 
 /// <summary>Cyclone DDS configuration snippets (the XML that CYCLONEDDS_URI would otherwise carry).</summary>
@@ -7,11 +9,15 @@ public static class CycloneConfig
     /// Discovery and data on 127.0.0.1 only. The loopback interface here has no MULTICAST flag, so SPDP runs as
     /// unicast to the participant ports of 127.0.0.1 (indices 0..maxParticipants-1 are probed). Used by tests
     /// and benchmarks so parallel runs on one machine (with distinct domain ids) never reach the network.
+    /// With a <paramref name="discoveryTag"/>, Cyclone discovers only participants carrying the same tag: other
+    /// processes on this machine in an overlapping domain range can then never pair with these nodes.
     /// </summary>
-    public static string LoopbackOnly(int maxParticipants = 32) =>
+    public static string LoopbackOnly(int maxParticipants = 32, string? discoveryTag = null) =>
         "<CycloneDDS><Domain id=\"any\">" +
         "<General><Interfaces><NetworkInterface address=\"127.0.0.1\"/></Interfaces><AllowMulticast>false</AllowMulticast></General>" +
-        $"<Discovery><ParticipantIndex>auto</ParticipantIndex><MaxAutoParticipantIndex>{maxParticipants}</MaxAutoParticipantIndex>" +
+        "<Discovery>" +
+        (discoveryTag is null ? "" : $"<Tag>{SecurityElement.Escape(discoveryTag)}</Tag>") +
+        $"<ParticipantIndex>auto</ParticipantIndex><MaxAutoParticipantIndex>{maxParticipants}</MaxAutoParticipantIndex>" +
         "<Peers><Peer address=\"127.0.0.1\"/></Peers></Discovery>" +
         "</Domain></CycloneDDS>";
 

@@ -52,6 +52,18 @@ public sealed class RosNodeTests
     }
 
     [Fact]
+    public void LoopbackOnly_WithADiscoveryTag_PutsTheEscapedTagInDiscovery_AndWithoutOneHasNoTag()
+    {
+        // In-process nodes of one domain id share one Cyclone domain (the first node's configuration), so the tag's
+        // effect, isolating this process from others in the same domain, is not observable inside one test process;
+        // this pins the configuration Cyclone is given.
+        var tagged = System.Xml.Linq.XDocument.Parse(CycloneConfig.LoopbackOnly(discoveryTag: "run<1>&a"));
+        tagged.Descendants("Discovery").Single().Element("Tag")!.Value.Should().Be("run<1>&a");
+        tagged.Descendants("Discovery").Single().Element("Peers").Should().NotBeNull("the tag adds to the loopback discovery, it does not replace it");
+        System.Xml.Linq.XDocument.Parse(CycloneConfig.LoopbackOnly()).Descendants("Tag").Should().BeEmpty();
+    }
+
+    [Fact]
     public void TopicTypeConflict_WithinANode_IsRejectedNamingBothTypes()
     {
         var domain = new TestDomain();

@@ -283,7 +283,7 @@ public sealed class RuntimeBench : IBench
     private static RosNodeOptions Ros(uint domain, string tag) => new()
     {
         DomainId = domain,
-        CycloneConfigXml = CycloneConfig.LoopbackOnly().Replace("<Discovery>", $"<Discovery><Tag>{tag}</Tag>", StringComparison.Ordinal),
+        CycloneConfigXml = CycloneConfig.LoopbackOnly(discoveryTag: tag),
     };
 
     private static Process StartStatePublisher(uint domain, string tag, TimeSpan period, string modelsDir)

@@ -61,7 +61,7 @@ public sealed class HandoverVerbTests(ITestOutputHelper output) : IDisposable
         var ros = new RosNodeOptions
         {
             DomainId = (uint)Random.Shared.Next(1, 233),
-            CycloneConfigXml = CycloneConfig.LoopbackOnly().Replace("<Discovery>", $"<Discovery><Tag>{tag}</Tag>", StringComparison.Ordinal),
+            CycloneConfigXml = CycloneConfig.LoopbackOnly(discoveryTag: tag),
             QosEventSink = _ => { },
         };
         var p = Parameters(broker);

@@ -32,7 +32,7 @@ public sealed class RuntimeNodeActiveSkillTests : IDisposable
     private RosNodeOptions Options() => new()
     {
         DomainId = _domain,
-        CycloneConfigXml = CycloneConfig.LoopbackOnly().Replace("<Discovery>", $"<Discovery><Tag>{_discoveryTag}</Tag>", StringComparison.Ordinal),
+        CycloneConfigXml = CycloneConfig.LoopbackOnly(discoveryTag: _discoveryTag),
     };
 
     /// <summary>

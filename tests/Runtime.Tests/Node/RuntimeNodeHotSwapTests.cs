@@ -36,7 +36,7 @@ public sealed class RuntimeNodeHotSwapTests(ITestOutputHelper output) : IDisposa
     private RosNodeOptions Options() => new()
     {
         DomainId = _domain,
-        CycloneConfigXml = CycloneConfig.LoopbackOnly().Replace("<Discovery>", $"<Discovery><Tag>{_discoveryTag}</Tag>", StringComparison.Ordinal),
+        CycloneConfigXml = CycloneConfig.LoopbackOnly(discoveryTag: _discoveryTag),
     };
 
     private static void WaitFor(Func<bool> condition, TimeSpan timeout, string what)

@@ -35,6 +35,7 @@ public sealed class RosNode : IDisposable
         Namespace = RosNames.NormalizeNamespace(options.Namespace);
         Options = options;
         DomainId = options.DomainId ?? CycloneConfig.DomainIdFromEnvironment();
+        Distro = options.Distro ?? RosDistros.FromEnvironment();
         _domain = DomainLease.Acquire(DomainId, options.CycloneConfigXml);
         try
         {
@@ -61,6 +62,9 @@ public sealed class RosNode : IDisposable
     public uint DomainId { get; }
 
     public RosNodeOptions Options { get; }
+
+    /// <summary>The GID layout of this node's `ros_discovery_info` announcements and of its <see cref="RosGraph"/>.</summary>
+    public RosDistro Distro { get; }
 
     /// <summary>The participant's DDS GUID (16 bytes): the participant GID in ros_discovery_info.</summary>
     public byte[] Gid { get; }

@@ -1,3 +1,4 @@
+using Mlsh.Ros2.Graph;
 using Mlsh.Ros2.Qos;
 
 namespace Mlsh.Ros2;
@@ -17,6 +18,12 @@ public sealed record RosNodeOptions
     /// first node that creates it decides its configuration.
     /// </summary>
     public string? CycloneConfigXml { get; init; }
+
+    /// <summary>
+    /// The ROS 2 release whose `ros_discovery_info` layout the node speaks (Humble: 24-byte GIDs; Iron and later:
+    /// 16); null means ROS_DISTRO from the environment, or Jazzy (<see cref="RosDistros.FromEnvironment"/>).
+    /// </summary>
+    public RosDistro? Distro { get; init; }
 
     /// <summary>The security enclave advertised in the participant's USER_DATA ("enclave=/;"), as rmw_cyclonedds does.</summary>
     public string Enclave { get; init; } = "/";

@@ -25,9 +25,9 @@ public sealed unsafe class RosGraph : IDisposable
     private const int MaxSamples = 512;
     private readonly DdsEntityHandle _publications;
     private readonly DdsEntityHandle _subscriptions;
-    private readonly Subscription<ParticipantEntitiesInfo> _discovery;
+    private readonly IDisposable _discovery;
+    private readonly Func<bool> _takeDiscovery;
     private readonly Dictionary<string, NodeInfo[]> _nodesByParticipant = [];
-    private readonly ParticipantEntitiesInfo _scratch = new();
 
     public RosGraph(RosNode node)
     {
@@ -40,7 +40,30 @@ public sealed unsafe class RosGraph : IDisposable
             nameof(DdsNative.dds_create_reader), participant);
         // The topic is keyless, so all participants' announcements share one instance: a keep-last-1 reader
         // would keep only the newest participant's. A deep history keeps every participant's latest sample.
-        _discovery = node.CreateDdsSubscription<ParticipantEntitiesInfo>(DiscoveryInfoPublisher.Topic, QosProfile.Discovery with { Depth = 256 });
+        // Peers of the other GID layout do not match this reader (nor the node's announcements): see RosDistro.
+        var qos = QosProfile.Discovery with { Depth = 256 };
+        if (node.Distro == RosDistro.Humble)
+        {
+            var humble = node.CreateDdsSubscription<HumbleParticipantEntitiesInfo>(DiscoveryInfoPublisher.Topic, qos);
+            var scratch = new HumbleParticipantEntitiesInfo();
+            _discovery = humble;
+            _takeDiscovery = () => humble.TryTakeNext(scratch) && Record(scratch.Gid.ToString(), scratch.NodeEntitiesInfoSeq
+                .Select(n => new NodeInfo(n.NodeNamespace, n.NodeName, n.ReaderGidSeq.Length, n.WriterGidSeq.Length)));
+        }
+        else
+        {
+            var jazzy = node.CreateDdsSubscription<ParticipantEntitiesInfo>(DiscoveryInfoPublisher.Topic, qos);
+            var scratch = new ParticipantEntitiesInfo();
+            _discovery = jazzy;
+            _takeDiscovery = () => jazzy.TryTakeNext(scratch) && Record(scratch.Gid.ToString(), scratch.NodeEntitiesInfoSeq
+                .Select(n => new NodeInfo(n.NodeNamespace, n.NodeName, n.ReaderGidSeq.Length, n.WriterGidSeq.Length)));
+        }
+    }
+
+    private bool Record(string participantGid, IEnumerable<NodeInfo> nodes)
+    {
+        _nodesByParticipant[participantGid] = nodes.ToArray();
+        return true;
     }
 
     /// <summary>Every live topic with at least one reader or writer, sorted by DDS name.</summary>
@@ -64,15 +87,13 @@ public sealed unsafe class RosGraph : IDisposable
             .ToList();
     }
 
-    /// <summary>Every node announced on ros_discovery_info by a participant that is still announcing it.</summary>
+    /// <summary>
+    /// Every node announced on ros_discovery_info by a participant that is still announcing it, in the observing
+    /// node's <see cref="RosNode.Distro"/> layout.
+    /// </summary>
     public IReadOnlyList<NodeInfo> Nodes()
     {
-        while (_discovery.TryTakeNext(_scratch))
-        {
-            _nodesByParticipant[_scratch.Gid.ToString()] = _scratch.NodeEntitiesInfoSeq
-                .Select(n => new NodeInfo(n.NodeNamespace, n.NodeName, n.ReaderGidSeq.Length, n.WriterGidSeq.Length))
-                .ToArray();
-        }
+        while (_takeDiscovery()) { }
         return _nodesByParticipant.Values.SelectMany(n => n).OrderBy(n => n.FullyQualifiedName, StringComparer.Ordinal).ToList();
     }
 

@@ -1,0 +1,216 @@
+using Mlsh.Ros2.Cdr;
+using Mlsh.Ros2.Graph;
+using Mlsh.Ros2.Interop;
+using Mlsh.Ros2.Messages.RmwDdsCommon;
+using Mlsh.Ros2.Messages.SensorMsgs;
+using Mlsh.Ros2.Messages.StdMsgs;
+using Mlsh.Ros2.Qos;
+using Mlsh.Ros2.Tests.TestSupport;
+
+namespace Mlsh.Ros2.Tests.Graph;
+
+/// <summary>
+/// Compiles Graph/Reference/humble_discovery.idl (rmw_dds_common as of Humble: Gid is uint8[24]) with idlc and runs
+/// humble_discovery_serializer.c once for the class: Cyclone's own bytes for <see cref="HumbleDiscoveryLayoutTests.Sample"/>
+/// and idlc's descriptors of the three Humble types.
+/// </summary>
+public sealed class CycloneHumbleReference
+{
+    public CycloneHumbleReference()
+    {
+        var dir = NativeToolchain.WorkDirectoryWith("Graph/Reference/humble_discovery.idl", "Graph/Reference/humble_discovery_serializer.c");
+        NativeToolchain.Run("idlc", "-t humble_discovery.idl", dir);
+        var prog = NativeToolchain.CompileWithDdsc(dir, "humble_discovery_serializer.c", "humble_discovery.c");
+        foreach (var line in NativeToolchain.Run(prog, "", dir).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parts[0] == "cdr") Payload = parts[2];
+            else if (parts[0] == "desc") Descriptors[parts[1]] = parts[2..];
+        }
+        Directory.Delete(dir, recursive: true);
+    }
+
+    public string Payload { get; } = "";
+
+    public Dictionary<string, string[]> Descriptors { get; } = [];
+}
+
+public sealed class HumbleDiscoveryLayoutTests(CycloneHumbleReference reference) : IClassFixture<CycloneHumbleReference>
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>16-byte GUIDs put into Humble GIDs the way DiscoveryInfoPublisher does (same values as the C reference).</summary>
+    internal static HumbleParticipantEntitiesInfo Sample()
+    {
+        static byte[] Guid(int first) => Enumerable.Range(0, 16).Select(i => (byte)(first + i)).ToArray();
+        static HumbleGid Gid(int first)
+        {
+            var gid = new HumbleGid();
+            DiscoveryInfoPublisher.CopyGuid(Guid(first), gid.Data);
+            return gid;
+        }
+        var m = new HumbleParticipantEntitiesInfo();
+        DiscoveryInfoPublisher.CopyGuid(Guid(1), m.Gid.Data);
+        m.NodeEntitiesInfoSeq =
+        [
+            new HumbleNodeEntitiesInfo { NodeNamespace = "/robot1", NodeName = "mlsh_sim", ReaderGidSeq = [Gid(0xa0)], WriterGidSeq = [Gid(0xb0), Gid(0xc0)] },
+        ];
+        return m;
+    }
+
+    [Fact]
+    public void HumbleParticipantEntitiesInfo_SerializesToTheBytesOfCyclonesCSerializerOnHumblesIdl()
+    {
+        var writer = new CdrWriter();
+        Sample().Serialize(writer);
+        var ours = writer.WrittenSpan.ToArray();
+
+        ours[..4].Should().Equal([0x00, 0x01, 0x00, 0x00], "XCDR1 little-endian encapsulation");
+        Convert.ToHexString(ours[4..]).ToLowerInvariant().Should().Be(reference.Payload);
+        // Humble's layout: the 16-byte GUID, 8 zero bytes, then the node sequence's length.
+        ours.AsSpan(4, 24).ToArray().Should().Equal([.. Enumerable.Range(1, 16).Select(i => (byte)i), 0, 0, 0, 0, 0, 0, 0, 0]);
+        BitConverter.ToUInt32(ours, 4 + 24).Should().Be(1u);
+    }
+
+    [Fact]
+    public void HumbleParticipantEntitiesInfo_ReadsCyclonesBytesBackIntoAnEqualMessage()
+    {
+        var reader = new CdrReader();
+        reader.Begin(Convert.FromHexString("00010000" + reference.Payload));
+        var actual = new HumbleParticipantEntitiesInfo();
+        actual.Deserialize(reader);
+
+        actual.Should().BeEquivalentTo(Sample());
+        reader.Remaining.Should().Be(0);
+    }
+
+    public static TheoryData<string> HumbleTypes() => new(["Gid", "NodeEntitiesInfo", "ParticipantEntitiesInfo"]);
+
+    [Theory]
+    [MemberData(nameof(HumbleTypes))]
+    public void HumbleTopicDescriptor_MatchesWhatIdlcGeneratesWordForWord(string name)
+    {
+        var type = name switch
+        {
+            "Gid" => HumbleGid.MessageType,
+            "NodeEntitiesInfo" => HumbleNodeEntitiesInfo.MessageType,
+            _ => HumbleParticipantEntitiesInfo.MessageType,
+        };
+        var ours = TopicDescriptorBuilder.Build(type);
+        var idlc = reference.Descriptors[type.DdsTypeName];
+
+        ours.Size.Should().Be(uint.Parse(idlc[0]), "m_size");
+        ours.Align.Should().Be(uint.Parse(idlc[1]), "m_align");
+        ours.FlagSet.Should().Be(uint.Parse(idlc[2]), "m_flagset");
+        ours.InstructionCount.Should().Be(uint.Parse(idlc[3]), "m_nops");
+        ours.Ops.Select(w => w.ToString("x8")).Should().Equal(idlc[4..]);
+    }
+
+    [Fact]
+    public void HumbleNode_AnnouncesItsGuidsZeroPaddedTo24Bytes_OnRosDiscoveryInfo()
+    {
+        var domain = new TestDomain();
+        using var sim = new RosNode("mlsh_sim", domain.Options("/robot1") with { Distro = RosDistro.Humble });
+        using var js = sim.CreatePublisher<JointState>("joint_states", QosProfile.SensorData);
+        using var cmd = sim.CreateSubscription<Float64MultiArray>("/effort_controller/commands", QosProfile.Commands);
+        using var observer = new RosNode("observer", domain.Options() with { Distro = RosDistro.Humble });
+        using var raw = observer.CreateDdsSubscription<HumbleParticipantEntitiesInfo>(
+            DiscoveryInfoPublisher.Topic, QosProfile.Discovery with { Depth = 256 });
+
+        var padding = new byte[8];
+        var info = new HumbleParticipantEntitiesInfo();
+        // Copied on match: the next TryTakeNext deserializes into the same objects.
+        (string Ns, string Name, byte[] ParticipantPad, byte[] Writer, byte[] Reader)? announced = null;
+        TestDomain.Eventually(() =>
+        {
+            while (raw.TryTakeNext(info))
+            {
+                if (info.Gid.Data.AsSpan(0, 16).SequenceEqual(sim.Gid) && info.NodeEntitiesInfoSeq is [var n] && n.WriterGidSeq.Length == 1 && n.ReaderGidSeq.Length == 1)
+                    announced = (n.NodeNamespace, n.NodeName, info.Gid.Data[16..], n.WriterGidSeq[0].Data.ToArray(), n.ReaderGidSeq[0].Data.ToArray());
+            }
+            return announced != null;
+        }, Timeout).Should().BeTrue("the Humble observer receives the Humble node's announcement");
+
+        var a = announced!.Value;
+        a.Ns.Should().Be("/robot1");
+        a.Name.Should().Be("mlsh_sim");
+        a.ParticipantPad.Should().Equal(padding);
+        a.Writer.Should().Equal([.. js.Gid, .. padding]);
+        a.Reader.Should().Equal([.. cmd.Gid, .. padding]);
+    }
+
+    [Fact]
+    public void JazzyNode_AnnouncesItsGuidsAs16ByteGids_OnRosDiscoveryInfo()
+    {
+        var domain = new TestDomain();
+        using var sim = new RosNode("mlsh_sim", domain.Options() with { Distro = RosDistro.Jazzy });
+        using var js = sim.CreatePublisher<JointState>("joint_states", QosProfile.SensorData);
+        using var observer = new RosNode("observer", domain.Options() with { Distro = RosDistro.Jazzy });
+        using var raw = observer.CreateDdsSubscription<ParticipantEntitiesInfo>(
+            DiscoveryInfoPublisher.Topic, QosProfile.Discovery with { Depth = 256 });
+
+        var info = new ParticipantEntitiesInfo();
+        byte[]? writer = null; // copied on match: the next TryTakeNext deserializes into the same objects
+        TestDomain.Eventually(() =>
+        {
+            while (raw.TryTakeNext(info))
+                if (info.Gid.Data.AsSpan().SequenceEqual(sim.Gid) && info.NodeEntitiesInfoSeq is [var n] && n.WriterGidSeq.Length == 1)
+                    writer = n.WriterGidSeq[0].Data.ToArray();
+            return writer != null;
+        }, Timeout).Should().BeTrue("the Jazzy observer receives the Jazzy node's announcement");
+
+        writer.Should().Equal(js.Gid);
+    }
+
+    [Fact]
+    public void RosGraph_OfAHumbleNode_ListsHumbleNodesWithTheirEntities()
+    {
+        var domain = new TestDomain();
+        var humble = (string ns) => domain.Options(ns) with { Distro = RosDistro.Humble };
+        using var runtime = new RosNode("mlsh_runtime", humble("/"));
+        using var sim = new RosNode("mlsh_sim", humble("/robot1"));
+        using var js = sim.CreatePublisher<JointState>("joint_states", QosProfile.SensorData);
+        using var cmd = runtime.CreateSubscription<Float64MultiArray>("/effort_controller/commands", QosProfile.Commands);
+        using var observer = new RosNode("observer", humble("/"));
+        using var graph = new RosGraph(observer);
+
+        TestDomain.Eventually(() =>
+        {
+            var nodes = graph.Nodes();
+            return nodes.Any(n => n.FullyQualifiedName == "/mlsh_runtime" && n.Readers == 1)
+                   && nodes.Any(n => n.FullyQualifiedName == "/robot1/mlsh_sim" && n.Writers == 1);
+        }, Timeout).Should().BeTrue(string.Join(", ", graph.Nodes()));
+    }
+
+    [Theory]
+    [InlineData("humble", RosDistro.Humble, 24)]
+    [InlineData("iron", RosDistro.Jazzy, 16)]
+    [InlineData("jazzy", RosDistro.Jazzy, 16)]
+    [InlineData("kilted", RosDistro.Jazzy, 16)]
+    [InlineData("rolling", RosDistro.Jazzy, 16)]
+    public void RosDistroNames_MapToTheirReleasesGidLayout(string name, RosDistro expected, int gidSize)
+    {
+        RosDistros.TryParse(name, out var distro).Should().BeTrue();
+        distro.Should().Be(expected);
+        distro.GidSize().Should().Be(gidSize);
+        RosDistros.FromEnvironmentValue(name).Should().Be(expected);
+    }
+
+    [Fact]
+    public void RosDistroEnvironment_UnsetMeansJazzy_AndAnUnknownReleaseIsAnErrorNamingTheAcceptedOnes()
+    {
+        RosDistros.FromEnvironmentValue(null).Should().Be(RosDistro.Jazzy);
+        RosDistros.FromEnvironmentValue("").Should().Be(RosDistro.Jazzy);
+        RosDistros.TryParse("Humble", out _).Should().BeFalse("ROS_DISTRO values are lower case");
+        var act = () => RosDistros.FromEnvironmentValue("foxy");
+        act.Should().Throw<ArgumentException>().WithMessage("ROS_DISTRO=foxy: *humble, iron, jazzy, kilted or rolling*ros_distro*");
+    }
+
+    [Fact]
+    public void RosNode_TakesItsDistroFromTheOptions()
+    {
+        var domain = new TestDomain();
+        using var node = new RosNode("mlsh_sim", domain.Options() with { Distro = RosDistro.Humble });
+        node.Distro.Should().Be(RosDistro.Humble);
+    }
+}

@@ -57,11 +57,28 @@ internal sealed class RosNodeCommandLine
             Namespace = parameters.Namespace,
             DomainId = parse.GetValue(_domain),
             CycloneConfigXml = parse.GetValue(_loopback) ? CycloneConfig.LoopbackOnly() : null,
+            Distro = DistroParameter(parameters),
         };
         return (parameters, options, ros);
     }
 
-    /// <summary>A stop token cancelled by SIGINT or SIGTERM (what `./mlsh launch` and `ros2 launch` send), or after <paramref name="after"/>.</summary>
+    /// <summary>
+    /// The node-level `ros_distro` parameter (humble, or iron/jazzy/kilted/rolling: the ros_discovery_info GID layout);
+    /// null when absent, so the node follows ROS_DISTRO. Read here for both nodes, so their RejectUnread knows it.
+    /// </summary>
+    /// <exception cref="Core.Configuration.ConfigException">a value that names no supported release (one line).</exception>
+    internal static Ros2.Graph.RosDistro? DistroParameter(RosNodeParameters parameters)
+    {
+        var text = parameters.GetString("ros_distro", "");
+        if (!parameters.Contains("ros_distro")) return null;
+        return Ros2.Graph.RosDistros.TryParse(text, out var distro)
+            ? distro
+            : throw new Core.Configuration.ConfigException(
+                $"node {parameters.NodeName}: parameter 'ros_distro' is '{text}'; expected {Ros2.Graph.RosDistros.AcceptedNames} " +
+                "(the ROS 2 release of the peers: Humble uses 24-byte GIDs in ros_discovery_info, later releases 16)");
+    }
+
+        /// <summary>A stop token cancelled by SIGINT or SIGTERM (what `./mlsh launch` and `ros2 launch` send), or after <paramref name="after"/>.</summary>
     public static StopSignal OnSignals(TimeSpan? after = null) => new(after);
 
     public sealed class StopSignal : IDisposable

@@ -78,7 +78,7 @@ internal sealed class RosNodeCommandLine
                 "(the ROS 2 release of the peers: Humble uses 24-byte GIDs in ros_discovery_info, later releases 16)");
     }
 
-        /// <summary>A stop token cancelled by SIGINT or SIGTERM (what `./mlsh launch` and `ros2 launch` send), or after <paramref name="after"/>.</summary>
+    /// <summary>A stop token cancelled by SIGINT or SIGTERM (what `./mlsh launch` and `ros2 launch` send), or after <paramref name="after"/>.</summary>
     public static StopSignal OnSignals(TimeSpan? after = null) => new(after);
 
     public sealed class StopSignal : IDisposable

@@ -13,6 +13,7 @@ using Mlsh.Runtime.Handover;
 using Mlsh.SimBridge;
 using Mlsh.SimBridge.Configuration;
 using Xunit.Abstractions;
+using Mlsh.TestSupport;
 
 namespace Mlsh.Cli.Tests.Handover;
 
@@ -55,7 +56,7 @@ public sealed class HandoverVerbTests(ITestOutputHelper output) : IDisposable
     public void Handover_OnARunningRuntime_RejectsACandidateThatFailsTheLayoutInSimulation_AndPromotesOneThatSolvesIt_WithEvidence()
     {
         var clock = Stopwatch.StartNew();
-        using var broker = new Mosquitto();
+        using var broker = new Broker();
         // A random domain plus a private discovery tag: no other test's simulator or runtime can pair with these nodes.
         var tag = $"mlsh-cli-handover-{Environment.ProcessId}-{Guid.NewGuid():N}";
         var ros = new RosNodeOptions
@@ -165,7 +166,7 @@ public sealed class HandoverVerbTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>The point-mass runtime parameters of docs/models.md, with the handover gate set for a small K.</summary>
-    private RuntimeParameters Parameters(Mosquitto broker)
+    private RuntimeParameters Parameters(Broker broker)
     {
         var file = Path.Combine(_dir, "runtime.yaml");
         File.WriteAllLines(file,

@@ -15,6 +15,7 @@ using Mlsh.SimBridge;
 using Mlsh.SimBridge.Configuration;
 using Mlsh.Trainer.Mlsh;
 using Xunit.Abstractions;
+using Mlsh.TestSupport;
 
 namespace Mlsh.Runtime.Tests.Field;
 

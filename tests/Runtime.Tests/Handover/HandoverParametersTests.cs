@@ -10,6 +10,7 @@ using Mlsh.Ros2;
 using Mlsh.Runtime.Configuration;
 using Mlsh.Runtime.Handover;
 using Mlsh.Runtime.Tests.TestSupport;
+using Mlsh.TestSupport;
 
 namespace Mlsh.Runtime.Tests.Handover;
 

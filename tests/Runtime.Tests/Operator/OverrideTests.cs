@@ -8,6 +8,7 @@ using Mlsh.Runtime.Control;
 using Mlsh.Runtime.Operator;
 using Mlsh.Runtime.Tests.TestSupport;
 using System.Text.Json;
+using Mlsh.TestSupport;
 
 namespace Mlsh.Runtime.Tests.Operator;
 

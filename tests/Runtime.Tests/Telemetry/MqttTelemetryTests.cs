@@ -4,6 +4,7 @@ using Mlsh.Mqtt;
 using Mlsh.Ros2;
 using Mlsh.Runtime.Control;
 using Mlsh.Runtime.Tests.TestSupport;
+using Mlsh.TestSupport;
 
 namespace Mlsh.Runtime.Tests.Telemetry;
 

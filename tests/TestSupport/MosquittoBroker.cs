@@ -3,15 +3,16 @@ using System.Net;
 using System.Net.Sockets;
 using Mlsh.Core.IO;
 
-namespace Mlsh.Runtime.Tests.TestSupport;
+namespace Mlsh.TestSupport;
 
 /// <summary>
 /// A real mosquitto on 127.0.0.1 with passwords and an ACL (same pattern as Mqtt.Tests' broker): "runtime" reads and
 /// writes mlsh/#, "operator" may write mlsh/cmd, "viewer" may only read. Killed and deleted on Dispose.
+/// One copy, linked into Runtime.Tests and Cli.Tests (their .csproj).
 /// </summary>
 public sealed class Broker : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("mlsh-runtime-mosquitto-").FullName;
+    private readonly string _dir = Directory.CreateTempSubdirectory("mlsh-test-mosquitto-").FullName;
     private readonly string _conf;
     private Process? _process;
 

@@ -54,23 +54,24 @@ public class RobotExportContractTests
         act.Should().Throw<ConfigException>().WithMessage("*joints[1] (base_y): kd 0 must be > 0 for velocity targets to be tracked*");
     }
 
-    /// <summary>The point mass's environment maps a clipped action to qd* = scale · a (no offset, no range clamp): the
-    /// exported graph in ONNX Runtime must output exactly that, on real point-mass observations with saturated actions.</summary>
-    [Fact]
-    public void ExportedPointMassSubPolicyTargets_EqualEnvironmentVelocityMapping_OnTheSameObservations()
+    /// <summary>
+    /// A sub-policy whose output layer is scaled so that |mean| &gt; 1 on a good share of components (PPO initializes
+    /// it with gain 0.01, so means start near 0, and the clip would never matter), its normalizer fitted on real
+    /// observations of <paramref name="family"/>: random actions for 60 agent steps on two instances.
+    /// </summary>
+    private static (GaussianActorCritic Sub, CategoricalActorCritic Master, List<float[]> Observations) SaturatingSubPolicyOnRealObservations(
+        MazeTaskFamily family, ulong subSeed, ulong masterSeed, int actionSeed, ulong resetSeed)
     {
-        using var family = MazeTaskFamily.Create("pointmass", [Layout("corridor-east")]);
         using var env = family.CreateVectorEnv(2);
-        var robot = family.Robot;
-        int obsSize = env.ObservationSize, joints = robot.ActionSize;
-        var sub = new GaussianActorCritic(new ActorCriticOptions { ObservationSize = obsSize, ActionSize = joints, HiddenSizes = [16, 16], Seed = 7 });
-        var master = new CategoricalActorCritic(new ActorCriticOptions { ObservationSize = obsSize, ActionSize = 1, HiddenSizes = [8], Seed = 8 });
+        int obsSize = env.ObservationSize, joints = family.Robot.ActionSize;
+        var sub = new GaussianActorCritic(new ActorCriticOptions { ObservationSize = obsSize, ActionSize = joints, HiddenSizes = [16, 16], Seed = subSeed });
+        var master = new CategoricalActorCritic(new ActorCriticOptions { ObservationSize = obsSize, ActionSize = 1, HiddenSizes = [8], Seed = masterSeed });
         var output = sub.PolicyNetwork.Layers[^1];
         foreach (ref var w in sub.Parameters.Slice(output.WeightOffset, output.InputSize * output.OutputSize)) w *= 200f;
 
-        var rng = new Random(3);
+        var rng = new Random(actionSeed);
         var observations = new List<float[]>();
-        env.Reset(4);
+        env.Reset(resetSeed);
         for (var step = 0; step < 60; step++)
         {
             for (var i = 0; i < env.Actions.Length; i++) env.Actions[i] = 2f * rng.NextSingle() - 1f;
@@ -78,6 +79,18 @@ public class RobotExportContractTests
             for (var e = 0; e < env.Count; e++) observations.Add(env.Observations.Slice(e * obsSize, obsSize).ToArray());
         }
         sub.Normalizer.Update(observations.SelectMany(o => o).ToArray(), observations.Count);
+        return (sub, master, observations);
+    }
+
+    /// <summary>The point mass's environment maps a clipped action to qd* = scale · a (no offset, no range clamp): the
+    /// exported graph in ONNX Runtime must output exactly that, on real point-mass observations with saturated actions.</summary>
+    [Fact]
+    public void ExportedPointMassSubPolicyTargets_EqualEnvironmentVelocityMapping_OnTheSameObservations()
+    {
+        using var family = MazeTaskFamily.Create("pointmass", [Layout("corridor-east")]);
+        var robot = family.Robot;
+        var (sub, master, observations) = SaturatingSubPolicyOnRealObservations(family, subSeed: 7, masterSeed: 8, actionSeed: 3, resetSeed: 4);
+        int obsSize = sub.ObservationSize, joints = robot.ActionSize;
 
         var outDir = Path.Combine(Directory.CreateTempSubdirectory("mlsh-export-velocity-").FullName, "bundle");
         try
@@ -150,27 +163,9 @@ public class RobotExportContractTests
     public void ExportedSubPolicyTargets_EqualEnvironmentActionMapping_OnTheSameObservations()
     {
         using var family = MazeTaskFamily.Create("quadruped", [Layout("corridor-east")]);
-        using var env = family.CreateVectorEnv(2);
         var robot = family.Robot;
-        int obsSize = env.ObservationSize, joints = robot.ActionSize;
-        var sub = new GaussianActorCritic(new ActorCriticOptions { ObservationSize = obsSize, ActionSize = joints, HiddenSizes = [16, 16], Seed = 5 });
-        var master = new CategoricalActorCritic(new ActorCriticOptions { ObservationSize = obsSize, ActionSize = 1, HiddenSizes = [8], Seed = 6 });
-        // Scale the output layer so that |mean| > 1 on a good share of components: the clip must matter.
-        var output = sub.PolicyNetwork.Layers[^1];
-        // (PPO initializes the output layer with gain 0.01, so means start near 0.)
-        foreach (ref var w in sub.Parameters.Slice(output.WeightOffset, output.InputSize * output.OutputSize)) w *= 200f;
-
-        // Real observations: random actions for 60 agent steps on two instances.
-        var rng = new Random(2);
-        var observations = new List<float[]>();
-        env.Reset(9);
-        for (var step = 0; step < 60; step++)
-        {
-            for (var i = 0; i < env.Actions.Length; i++) env.Actions[i] = 2f * rng.NextSingle() - 1f;
-            env.Step();
-            for (var e = 0; e < env.Count; e++) observations.Add(env.Observations.Slice(e * obsSize, obsSize).ToArray());
-        }
-        sub.Normalizer.Update(observations.SelectMany(o => o).ToArray(), observations.Count);
+        var (sub, master, observations) = SaturatingSubPolicyOnRealObservations(family, subSeed: 5, masterSeed: 6, actionSeed: 2, resetSeed: 9);
+        int obsSize = sub.ObservationSize, joints = robot.ActionSize;
 
         var outDir = Path.Combine(Directory.CreateTempSubdirectory("mlsh-export-mapping-").FullName, "bundle");
         try

@@ -16,24 +16,13 @@ public sealed class RuntimeNodeActiveSkillTests : IDisposable
 {
     private readonly QuadrupedBundle _models = new(seed: 11);
     private readonly string _dir = Directory.CreateTempSubdirectory("mlsh-runtime-skill-").FullName;
-    private readonly uint _domain = (uint)Random.Shared.Next(60, 230);
+    private readonly PrivateDomain _ros = new();
 
     public void Dispose()
     {
         _models.Dispose();
         Directory.Delete(_dir, recursive: true);
     }
-
-    // DESIGN: a discovery tag of its own on top of the random domain: other test processes on this machine run
-    // runtime nodes on the same topics in overlapping domain ranges, and a participant whose tag differs is never
-    // discovered, so no stray node can publish into this test.
-    private readonly string _discoveryTag = $"mlsh-test-{Guid.NewGuid():N}";
-
-    private RosNodeOptions Options() => new()
-    {
-        DomainId = _domain,
-        CycloneConfigXml = CycloneConfig.LoopbackOnly(discoveryTag: _discoveryTag),
-    };
 
     /// <summary>
     /// The test bundle's sub-policies with a master whose choice the test controls: logits (x, -x, -5) of the base
@@ -74,9 +63,9 @@ public sealed class RuntimeNodeActiveSkillTests : IDisposable
             v["imu_timeout_cycles"] = "500";
             v["odom_timeout_cycles"] = "500";
         }, BundleWithPositionMaster());
-        using var runtime = new RuntimeNode(p, Options(), "mlsh_runtime", TextWriter.Null);
-        using var robot = new RobotStandIn(Options(), p);
-        using var listener = new RosNode("skill_listener", Options());
+        using var runtime = new RuntimeNode(p, _ros.Options(), "mlsh_runtime", TextWriter.Null);
+        using var robot = new RobotStandIn(_ros.Options(), p);
+        using var listener = new RosNode("skill_listener", _ros.Options());
         using var skills = listener.CreateSubscription<StringMsg>(p.ActiveSkillTopic, QosProfile.Commands);
         robot.BasePosition = (1, 0);
         skills.WaitForPublications(1, TimeSpan.FromSeconds(10)).Should().BeTrue("the listener discovers the node's skill publisher");

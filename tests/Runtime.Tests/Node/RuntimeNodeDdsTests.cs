@@ -15,15 +15,13 @@ public sealed class RuntimeNodeDdsTests : IDisposable
 {
     private readonly QuadrupedBundle _models = new(seed: 11);
     private readonly string _dir = Directory.CreateTempSubdirectory("mlsh-runtime-node-").FullName;
-    private readonly uint _domain = (uint)Random.Shared.Next(60, 230);
+    private readonly PrivateDomain _ros = new();
 
     public void Dispose()
     {
         _models.Dispose();
         Directory.Delete(_dir, recursive: true);
     }
-
-    private RosNodeOptions Options() => new() { DomainId = _domain, CycloneConfigXml = CycloneConfig.LoopbackOnly() };
 
     private static void WaitFor(Func<bool> condition, TimeSpan timeout, string what)
     {
@@ -39,8 +37,8 @@ public sealed class RuntimeNodeDdsTests : IDisposable
     public void Watchdog_OverDds_StaleJointStateEntersSafeModeWithDiagnosticsError_AndFreshStateRecovers()
     {
         var p = TestParameters.Load(_dir, v => { v["joint_states_timeout_cycles"] = "25"; v["imu_timeout_cycles"] = "50"; v["odom_timeout_cycles"] = "200"; }, _models.Dir);
-        using var runtime = new RuntimeNode(p, Options(), "mlsh_runtime", TextWriter.Null);
-        using var robot = new RosNode("robot_standin", Options());
+        using var runtime = new RuntimeNode(p, _ros.Options(), "mlsh_runtime", TextWriter.Null);
+        using var robot = new RosNode("robot_standin", _ros.Options());
         using var joints = robot.CreatePublisher<JointState>(p.JointStatesTopic, QosProfile.SensorData);
         using var imu = robot.CreatePublisher<Imu>(p.ImuTopic, QosProfile.SensorData);
         using var odom = robot.CreatePublisher<Odometry>(p.OdomTopic, QosProfile.SensorData);

@@ -20,24 +20,13 @@ public sealed class RuntimeNodeHotSwapTests(ITestOutputHelper output) : IDisposa
 {
     private readonly QuadrupedBundle _models = new(seed: 13);
     private readonly string _dir = Directory.CreateTempSubdirectory("mlsh-runtime-hotswap-").FullName;
-    private readonly uint _domain = (uint)Random.Shared.Next(60, 230);
+    private readonly PrivateDomain _ros = new();
 
     public void Dispose()
     {
         _models.Dispose();
         Directory.Delete(_dir, recursive: true);
     }
-
-    // DESIGN: a discovery tag of its own on top of the random domain: other test processes on this machine run
-    // runtime nodes on the same topics in overlapping domain ranges, and a participant whose tag differs is never
-    // discovered, so no stray node can publish into this test.
-    private readonly string _discoveryTag = $"mlsh-test-{Guid.NewGuid():N}";
-
-    private RosNodeOptions Options() => new()
-    {
-        DomainId = _domain,
-        CycloneConfigXml = CycloneConfig.LoopbackOnly(discoveryTag: _discoveryTag),
-    };
 
     private static void WaitFor(Func<bool> condition, TimeSpan timeout, string what)
     {
@@ -60,8 +49,8 @@ public sealed class RuntimeNodeHotSwapTests(ITestOutputHelper output) : IDisposa
             v["imu_timeout_cycles"] = "500";
             v["odom_timeout_cycles"] = "500";
         }, _models.Dir);
-        using var runtime = new RuntimeNode(p, Options(), "mlsh_runtime", TextWriter.Null);
-        using var robot = new RobotStandIn(Options(), p);
+        using var runtime = new RuntimeNode(p, _ros.Options(), "mlsh_runtime", TextWriter.Null);
+        using var robot = new RobotStandIn(_ros.Options(), p);
         var controller = runtime.Controller;
         var original = controller.Master;
         // Two swaps in a row: the second one also retires the first replacement.

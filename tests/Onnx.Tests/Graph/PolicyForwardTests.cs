@@ -45,9 +45,16 @@ public class PolicyForwardTests
         var act = new float[f.OutputSize];
         for (var i = 0; i < 100; i++) f.Evaluate(obs, act);
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 10_000; i++) { obs[i % obs.Length] = i * 1e-3f; f.Evaluate(obs, act); }
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // Steady state: the runtime itself may allocate a few bytes once on this thread while tiered JIT replaces
+        // the warm-up code (24 bytes seen once in CI), so up to three windows of 10,000 calls are measured and the
+        // last must be clean. An allocation inside Evaluate would show in every window (at least 10,000 objects).
+        long allocated = -1;
+        for (var window = 0; window < 3 && allocated != 0; window++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 10_000; i++) { obs[i % obs.Length] = i * 1e-3f; f.Evaluate(obs, act); }
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
 
         allocated.Should().Be(0);
         act.Should().OnlyContain(a => float.IsFinite(a));

@@ -85,7 +85,8 @@ public sealed class MqttTelemetryTests : IDisposable
             op.Publish("mlsh/cmd", Encoding.UTF8.GetBytes("{\"command\":\"launch_rockets\"}"), MqttQos.AtLeastOnce);
             WaitFor(() => viewerInbox.Any(m => m.Item1 == "mlsh/events" && m.Item2.Contains("\"error\"") && m.Item2.Contains("launch_rockets")),
                 TimeSpan.FromSeconds(10), "error event for a malformed command");
-            runtime.Timing.Cycles.Should().BeGreaterThan(cyclesBefore, "the loop keeps running");
+            // The error event can come back within one control period: wait for cycles rather than sample once.
+            WaitFor(() => runtime.Timing.Cycles > cyclesBefore + 10, TimeSpan.FromSeconds(5), "the loop to keep cycling after a malformed command");
             op.Publish("mlsh/cmd", Encoding.UTF8.GetBytes("{\"command\":\"estop\"}"), MqttQos.AtLeastOnce);
             WaitFor(() => runtime.Controller.Status.Read().Faults.HasFlag(SafetyFaults.EmergencyStop), TimeSpan.FromSeconds(10), "e-stop via MQTT");
 

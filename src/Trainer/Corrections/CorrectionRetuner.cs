@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using Mlsh.Core;
 using Mlsh.Core.Configuration;
 using Mlsh.Environments;
 using Mlsh.Environments.Tasks;
@@ -67,7 +65,7 @@ public static class CorrectionRetuner
         config.TaskFamily = new TaskFamilyConfig { Kind = description.TaskFamily, Layouts = options.Layout is null ? [] : [options.Layout] };
         config.Hierarchy.Subpolicies = subpolicies.Length;
         config.Hierarchy.MacroSteps = description.MacroSteps;
-        config.RolloutSteps = RoundUp(EpisodeSteps(family), description.MacroSteps);
+        config.RolloutSteps = Retuner.RoundUp(Retuner.EpisodeSteps(family), description.MacroSteps);
         config.Validate(options.Subpolicies);
 
         // Maze families end in an ONNX bundle that replaces --out as a whole (as a plain retune): check --out first.
@@ -106,17 +104,17 @@ public static class CorrectionRetuner
         {
             // The same bundle a plain retune writes (ONNX master the Runtime shadows or loads, manifest with hashes,
             // the trainer's networks, metrics, plots), with the corrections log named in the provenance.
-            var (sourceConfig, sourceSha) = SourceConfig(options.Subpolicies);
+            var (sourceConfig, sourceSha) = Retuner.SourceConfig(options.Subpolicies);
             var provenance = new Provenance
             {
-                Config = $"{sourceConfig} + corrections {DisplayPath(Path.GetFullPath(corrections.LogPath))}",
+                Config = $"{sourceConfig} + corrections {Retuner.DisplayPath(Path.GetFullPath(corrections.LogPath))}",
                 ConfigSha256 = sourceSha,
                 Iterations = options.Iterations,
                 EvaluationSuccess = eval.SuccessRate,
                 EvaluationEpisodes = eval.Episodes,
             };
             HierarchyExport.FromNetworks(trainer.Subpolicies, master, maze, description.MacroSteps, provenance, options.OutDirectory,
-                DisplayPath(Path.GetFullPath(options.Layout!)), staging => CopyRunFiles(run, staging));
+                Retuner.DisplayPath(Path.GetFullPath(options.Layout!)), staging => Retuner.CopyRunFiles(run, staging));
         }
         var summary = new RetuneSummary(run.Path, taskName, options.Iterations, trainer.EnvSteps, eval.SuccessRate, eval.MeanReturn, eval.MeanSteps,
             history.Select(h => (h.EnvSteps, h.SuccessRate)).ToArray());
@@ -134,45 +132,4 @@ public static class CorrectionRetuner
         if (deployed is not null && !File.Exists(runConfig)) config.Master.Hidden = [.. deployed.Options.HiddenSizes];
         return config;
     }
-
-    private static (string Config, string Sha256) SourceConfig(string subpoliciesPath)
-    {
-        var runConfig = Path.Combine(subpoliciesPath, "config.yaml");
-        if (File.Exists(runConfig)) return (DisplayPath(Path.GetFullPath(runConfig)), Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(runConfig))));
-        var manifest = Path.Combine(subpoliciesPath, ManifestYaml.FileName);
-        if (!File.Exists(manifest)) return ("", "");
-        var m = ManifestYaml.Load(manifest);
-        return (m.Provenance.Config, m.Provenance.ConfigSha256);
-    }
-
-    /// <summary>Repository-relative when inside the repository, else "&lt;directory&gt;/&lt;file&gt;": never an absolute machine path.</summary>
-    private static string DisplayPath(string full)
-    {
-        var relative = Path.GetRelativePath(MlshPaths.Root, full);
-        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative)
-            ? $"{Path.GetFileName(Path.GetDirectoryName(full))}/{Path.GetFileName(full)}"
-            : relative.Replace('\\', '/');
-    }
-
-    private static void CopyRunFiles(RunDirectory run, string staging)
-    {
-        if (File.Exists(run.MetricsFile)) File.Copy(run.MetricsFile, Path.Combine(staging, Path.GetFileName(run.MetricsFile)));
-        if (!Directory.Exists(run.PlotsDirectory)) return;
-        var plots = Directory.CreateDirectory(Path.Combine(staging, Path.GetFileName(run.PlotsDirectory))).FullName;
-        foreach (var svg in Directory.EnumerateFiles(run.PlotsDirectory, "*.svg")) File.Copy(svg, Path.Combine(plots, Path.GetFileName(svg)));
-    }
-
-    private static int EpisodeSteps(ITaskFamily family)
-    {
-        switch (family)
-        {
-            case Environments.Discrete.MovementBanditsTaskFamily bandits: return bandits.Options.EpisodeSteps;
-            case Environments.Discrete.FourRoomsTaskFamily rooms: return rooms.Options.EpisodeSteps;
-        }
-        using var env = family.CreateVectorEnv(1);
-        env.Reset(0);
-        return env is MazeVectorEnv maze ? maze.MaxEpisodeSteps : throw new ArgumentException($"unknown episode length for {family.Name}", nameof(family));
-    }
-
-    private static int RoundUp(int steps, int multiple) => (steps + multiple - 1) / multiple * multiple;
 }

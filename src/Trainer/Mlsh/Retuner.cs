@@ -128,7 +128,7 @@ public static class Retuner
 
     /// <summary>The training config behind the frozen sub-policies, for the provenance: a run directory's
     /// config.yaml, else the config a bundle's manifest names, else the models.yaml itself.</summary>
-    private static (string Config, string Sha256) SourceConfig(string subpoliciesPath)
+    internal static (string Config, string Sha256) SourceConfig(string subpoliciesPath)
     {
         var runConfig = Path.Combine(subpoliciesPath, "config.yaml");
         if (File.Exists(runConfig)) return (DisplayPath(Path.GetFullPath(runConfig)), Sha256Of(runConfig));
@@ -147,7 +147,7 @@ public static class Retuner
     private static string Sha256Of(string file) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(file)));
 
     /// <summary>Repository-relative when inside the repository, else "&lt;directory&gt;/&lt;file&gt;": never an absolute machine path.</summary>
-    private static string DisplayPath(string full)
+    internal static string DisplayPath(string full)
     {
         var relative = Path.GetRelativePath(MlshPaths.Root, full);
         return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative)
@@ -155,7 +155,7 @@ public static class Retuner
             : relative.Replace('\\', '/');
     }
 
-    private static void CopyRunFiles(RunDirectory run, string staging)
+    internal static void CopyRunFiles(RunDirectory run, string staging)
     {
         if (File.Exists(run.MetricsFile)) File.Copy(run.MetricsFile, Path.Combine(staging, Path.GetFileName(run.MetricsFile)));
         if (!Directory.Exists(run.PlotsDirectory)) return;
@@ -175,7 +175,7 @@ public static class Retuner
         };
     }
 
-    private static int EpisodeSteps(ITaskFamily family)
+    internal static int EpisodeSteps(ITaskFamily family)
     {
         switch (family)
         {
@@ -187,5 +187,5 @@ public static class Retuner
         return env is MazeVectorEnv maze ? maze.MaxEpisodeSteps : throw new ArgumentException($"unknown episode length for {family.Name}", nameof(family));
     }
 
-    private static int RoundUp(int steps, int multiple) => (steps + multiple - 1) / multiple * multiple;
+    internal static int RoundUp(int steps, int multiple) => (steps + multiple - 1) / multiple * multiple;
 }

@@ -37,16 +37,6 @@ public sealed class FieldRetuneChainTests(ITestOutputHelper output) : IDisposabl
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static void WaitFor(Func<bool> condition, TimeSpan timeout, string what)
-    {
-        var until = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > until) throw new TimeoutException($"{what} not within {timeout}");
-            Thread.Sleep(2);
-        }
-    }
-
     [Fact]
     public void RetunedMaster_PushedOverMqtt_IsSwappedInAtAMasterTick_AndThePointMassReachesTheNewLayoutsGoal()
     {
@@ -118,15 +108,15 @@ public sealed class FieldRetuneChainTests(ITestOutputHelper output) : IDisposabl
         try
         {
             // 3. The shipped master drives for two master ticks (it was not learned for this layout).
-            WaitFor(() => runtime.Controller.Status.Read() is { Mode: ControllerMode.Policy, MasterTicks: >= 2 }, TimeSpan.FromSeconds(30),
+            Wait.For(() => runtime.Controller.Status.Read() is { Mode: ControllerMode.Policy, MasterTicks: >= 2 }, TimeSpan.FromSeconds(30),
                 "the runtime driving the point mass with the shipped master");
             runtime.Controller.Master.Sha256.Should().NotBe(masterSha);
-            WaitFor(() => runtime.Mqtt!.State == MqttConnectionState.Connected, TimeSpan.FromSeconds(10), "the runtime's MQTT connection");
+            Wait.For(() => runtime.Mqtt!.State == MqttConnectionState.Connected, TimeSpan.FromSeconds(10), "the runtime's MQTT connection");
 
             // 4. The field operator pushes the retuned master: path + SHA-256 from the retune's manifest, over MQTT.
             using var operatorClient = new MqttClient($"field-operator-{Guid.NewGuid():N}");
             operatorClient.Connect(new MqttConnectOptions { Host = "127.0.0.1", Port = broker.Port, Username = "operator", Password = "operator-secret" });
-            WaitFor(() => operatorClient.State == MqttConnectionState.Connected, TimeSpan.FromSeconds(10), "the operator's MQTT connection");
+            Wait.For(() => operatorClient.State == MqttConnectionState.Connected, TimeSpan.FromSeconds(10), "the operator's MQTT connection");
             var push = Encoding.UTF8.GetBytes($$"""{"command":"load_master","path":"{{masterFile}}","sha256":"{{masterSha}}"}""");
 
             // 5. Swap at a master tick: the swap is bracketed between two status snapshots; when they are less than a

@@ -23,16 +23,6 @@ public sealed class RuntimeNodeDdsTests : IDisposable
         Directory.Delete(_dir, recursive: true);
     }
 
-    private static void WaitFor(Func<bool> condition, TimeSpan timeout, string what)
-    {
-        var until = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > until) throw new TimeoutException($"{what} not within {timeout}");
-            Thread.Sleep(5);
-        }
-    }
-
     [Fact]
     public void Watchdog_OverDds_StaleJointStateEntersSafeModeWithDiagnosticsError_AndFreshStateRecovers()
     {
@@ -75,28 +65,28 @@ public sealed class RuntimeNodeDdsTests : IDisposable
         robotThread.Start();
         try
         {
-            WaitFor(() => runtime.Controller.Status.Read().Mode == ControllerMode.Policy, TimeSpan.FromSeconds(20), "policy mode with live sensor topics");
+            Wait.For(() => runtime.Controller.Status.Read().Mode == ControllerMode.Policy, TimeSpan.FromSeconds(20), "policy mode with live sensor topics");
             var cmd = new Float64MultiArray();
-            WaitFor(() => commands.TryTake(cmd) && cmd.Data.Length == 8, TimeSpan.FromSeconds(10), "effort commands on " + p.CommandTopic);
+            Wait.For(() => commands.TryTake(cmd) && cmd.Data.Length == 8, TimeSpan.FromSeconds(10), "effort commands on " + p.CommandTopic);
             cmd.Data.Should().OnlyContain(t => double.IsFinite(t) && Math.Abs(t) <= 15.0);
 
             Volatile.Write(ref sendJoints, false);
-            WaitFor(() => (runtime.Controller.Status.Read().Faults & SafetyFaults.JointStateStale) != 0, TimeSpan.FromSeconds(5), "JointStateStale after the joint states stopped");
+            Wait.For(() => (runtime.Controller.Status.Read().Faults & SafetyFaults.JointStateStale) != 0, TimeSpan.FromSeconds(5), "JointStateStale after the joint states stopped");
             runtime.Controller.Status.Read().Mode.Should().Be(ControllerMode.Safe);
             var diag = new DiagnosticArray();
-            WaitFor(() => diagnostics.TryTakeNext(diag) && diag.Status.Length == 1 && diag.Status[0].Level == DiagnosticStatus.Error,
+            Wait.For(() => diagnostics.TryTakeNext(diag) && diag.Status.Length == 1 && diag.Status[0].Level == DiagnosticStatus.Error,
                 TimeSpan.FromSeconds(5), "a /diagnostics error");
             diag.Status[0].Message.Should().Contain("JointStateStale");
 
             Volatile.Write(ref sendJoints, true);
-            WaitFor(() => runtime.Controller.Status.Read().Mode == ControllerMode.Policy, TimeSpan.FromSeconds(10), "recovery when fresh joint states return");
+            Wait.For(() => runtime.Controller.Status.Read().Mode == ControllerMode.Policy, TimeSpan.FromSeconds(10), "recovery when fresh joint states return");
 
             // E-stop and resume from the ROS topic.
             operatorCmd.WaitForSubscriptions(1, TimeSpan.FromSeconds(5));
             operatorCmd.Publish(new StringMsg { Data = "{\"command\":\"estop\"}" });
-            WaitFor(() => runtime.Controller.Status.Read().Faults.HasFlag(SafetyFaults.EmergencyStop), TimeSpan.FromSeconds(5), "e-stop from /mlsh/command");
+            Wait.For(() => runtime.Controller.Status.Read().Faults.HasFlag(SafetyFaults.EmergencyStop), TimeSpan.FromSeconds(5), "e-stop from /mlsh/command");
             operatorCmd.Publish(new StringMsg { Data = "{\"command\":\"resume\"}" });
-            WaitFor(() => runtime.Controller.Status.Read().Mode == ControllerMode.Policy, TimeSpan.FromSeconds(5), "resume from /mlsh/command");
+            Wait.For(() => runtime.Controller.Status.Read().Mode == ControllerMode.Policy, TimeSpan.FromSeconds(5), "resume from /mlsh/command");
         }
         finally
         {

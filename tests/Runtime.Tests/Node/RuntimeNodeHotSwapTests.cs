@@ -28,16 +28,6 @@ public sealed class RuntimeNodeHotSwapTests(ITestOutputHelper output) : IDisposa
         Directory.Delete(_dir, recursive: true);
     }
 
-    private static void WaitFor(Func<bool> condition, TimeSpan timeout, string what)
-    {
-        var until = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > until) throw new TimeoutException($"{what} not within {timeout}");
-            Thread.Sleep(5);
-        }
-    }
-
     [Fact]
     public void LoadMaster_WhileTheLoopRuns_SwapsInAtTheScheduledMasterTick_WithNoMissedCycleAndNoSafeModeEntry()
     {
@@ -64,9 +54,9 @@ public sealed class RuntimeNodeHotSwapTests(ITestOutputHelper output) : IDisposa
         using (var loop = new PeriodicControlThread<RecordingCycle>(cycle, new ControlThreadOptions { Period = p.Period, RealtimePriority = 40 }))
         {
             var realtime = loop.Start();
-            WaitFor(() => controller.Status.Read().Mode == ControllerMode.Policy, TimeSpan.FromSeconds(20), "policy mode with live sensor topics");
+            Wait.For(() => controller.Status.Read().Mode == ControllerMode.Policy, TimeSpan.FromSeconds(20), "policy mode with live sensor topics");
             // A few master ticks under the original master first.
-            WaitFor(() => controller.Status.Read().MasterTicks >= 3, TimeSpan.FromSeconds(10), "three master ticks");
+            Wait.For(() => controller.Status.Read().MasterTicks >= 3, TimeSpan.FromSeconds(10), "three master ticks");
 
             for (var k = 0; k < masters.Length; k++)
             {
@@ -75,13 +65,13 @@ public sealed class RuntimeNodeHotSwapTests(ITestOutputHelper output) : IDisposa
                 var (ok, message) = runtime.Handle(Encoding.UTF8.GetBytes($"{{\"command\":\"load_master\",\"path\":\"{masters[k]}\",\"sha256\":\"{sha}\"}}"), "test");
                 ok.Should().BeTrue(message);
                 var swaps = k + 1;
-                WaitFor(() => controller.Status.Read().MasterSwaps == swaps, TimeSpan.FromSeconds(30), $"master swap {swaps}");
+                Wait.For(() => controller.Status.Read().MasterSwaps == swaps, TimeSpan.FromSeconds(30), $"master swap {swaps}");
                 runtime.LastMasterReport!.Value.Ok.Should().BeTrue(runtime.LastMasterReport.Value.Message);
                 controller.Master.Source.Should().Be(Path.GetFullPath(masters[k]));
                 controller.Master.Sha256.Should().BeEquivalentTo(sha);
                 // Run on for a few more master periods after the swap.
                 var swapped = controller.Status.Read().Cycle;
-                WaitFor(() => controller.Status.Read().Cycle >= swapped + 3 * QuadrupedBundle.MasterPeriod, TimeSpan.FromSeconds(10), "cycles after the swap");
+                Wait.For(() => controller.Status.Read().Cycle >= swapped + 3 * QuadrupedBundle.MasterPeriod, TimeSpan.FromSeconds(10), "cycles after the swap");
             }
             loop.Stop();
             loop.Fault.Should().BeNull();

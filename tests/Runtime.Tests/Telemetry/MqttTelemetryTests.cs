@@ -22,16 +22,6 @@ public sealed class MqttTelemetryTests : IDisposable
         Directory.Delete(_dir, recursive: true);
     }
 
-    private static void WaitFor(Func<bool> condition, TimeSpan timeout, string what)
-    {
-        var until = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > until) throw new TimeoutException($"{what} not within {timeout}");
-            Thread.Sleep(10);
-        }
-    }
-
     private MqttClient Client(string user, string password, ConcurrentQueue<(string, string)> inbox)
     {
         var c = new MqttClient($"test-{user}-{Guid.NewGuid():N}");
@@ -62,33 +52,33 @@ public sealed class MqttTelemetryTests : IDisposable
 
         var viewerInbox = new ConcurrentQueue<(string, string)>();
         using var viewer = Client("viewer", "viewer-secret", viewerInbox);
-        WaitFor(() => viewer.State == MqttConnectionState.Connected, TimeSpan.FromSeconds(10), "viewer connected");
+        Wait.For(() => viewer.State == MqttConnectionState.Connected, TimeSpan.FromSeconds(10), "viewer connected");
         viewer.Subscribe("mlsh/#");
         try
         {
-            WaitFor(() => viewerInbox.Any(m => m.Item1 == "mlsh/telemetry" && m.Item2.Contains("\"cycle_time_p99_us\"")), TimeSpan.FromSeconds(10), "telemetry JSON");
-            WaitFor(() => viewerInbox.Any(m => m.Item1 == "mlsh/status" && m.Item2.Contains("online")), TimeSpan.FromSeconds(10), "retained online status");
+            Wait.For(() => viewerInbox.Any(m => m.Item1 == "mlsh/telemetry" && m.Item2.Contains("\"cycle_time_p99_us\"")), TimeSpan.FromSeconds(10), "telemetry JSON");
+            Wait.For(() => viewerInbox.Any(m => m.Item1 == "mlsh/status" && m.Item2.Contains("online")), TimeSpan.FromSeconds(10), "retained online status");
 
             // A viewer (read-only by ACL) and a wrong password cannot command the robot.
             viewer.Publish("mlsh/cmd", Encoding.UTF8.GetBytes("{\"command\":\"estop\"}"), MqttQos.AtLeastOnce);
             var intruderInbox = new ConcurrentQueue<(string, string)>();
             using var intruder = Client("operator", "wrong", intruderInbox);
-            WaitFor(() => intruder.State == MqttConnectionState.Refused, TimeSpan.FromSeconds(10), "refusal of a wrong password");
+            Wait.For(() => intruder.State == MqttConnectionState.Refused, TimeSpan.FromSeconds(10), "refusal of a wrong password");
             Thread.Sleep(500);
             runtime.Controller.Commands.EmergencyStopActive.Should().BeFalse("neither the viewer nor a wrong password may command");
 
             // The operator's malformed command is rejected with an error event; its e-stop works.
             var opInbox = new ConcurrentQueue<(string, string)>();
             using var op = Client("operator", "operator-secret", opInbox);
-            WaitFor(() => op.State == MqttConnectionState.Connected, TimeSpan.FromSeconds(10), "operator connected");
+            Wait.For(() => op.State == MqttConnectionState.Connected, TimeSpan.FromSeconds(10), "operator connected");
             var cyclesBefore = runtime.Timing!.Cycles;
             op.Publish("mlsh/cmd", Encoding.UTF8.GetBytes("{\"command\":\"launch_rockets\"}"), MqttQos.AtLeastOnce);
-            WaitFor(() => viewerInbox.Any(m => m.Item1 == "mlsh/events" && m.Item2.Contains("\"error\"") && m.Item2.Contains("launch_rockets")),
+            Wait.For(() => viewerInbox.Any(m => m.Item1 == "mlsh/events" && m.Item2.Contains("\"error\"") && m.Item2.Contains("launch_rockets")),
                 TimeSpan.FromSeconds(10), "error event for a malformed command");
             // The error event can come back within one control period: wait for cycles rather than sample once.
-            WaitFor(() => runtime.Timing.Cycles > cyclesBefore + 10, TimeSpan.FromSeconds(5), "the loop to keep cycling after a malformed command");
+            Wait.For(() => runtime.Timing.Cycles > cyclesBefore + 10, TimeSpan.FromSeconds(5), "the loop to keep cycling after a malformed command");
             op.Publish("mlsh/cmd", Encoding.UTF8.GetBytes("{\"command\":\"estop\"}"), MqttQos.AtLeastOnce);
-            WaitFor(() => runtime.Controller.Status.Read().Faults.HasFlag(SafetyFaults.EmergencyStop), TimeSpan.FromSeconds(10), "e-stop via MQTT");
+            Wait.For(() => runtime.Controller.Status.Read().Faults.HasFlag(SafetyFaults.EmergencyStop), TimeSpan.FromSeconds(10), "e-stop via MQTT");
 
             // Broker outage: the loop keeps cycling, the client reconnects when the broker is back.
             _broker.Stop();
@@ -96,7 +86,7 @@ public sealed class MqttTelemetryTests : IDisposable
             Thread.Sleep(1000);
             runtime.Timing.Cycles.Should().BeGreaterThan(before + 200, "the control loop does not wait for MQTT");
             _broker.Start();
-            WaitFor(() => runtime.Mqtt!.State == MqttConnectionState.Connected, TimeSpan.FromSeconds(20), "reconnect after the outage");
+            Wait.For(() => runtime.Mqtt!.State == MqttConnectionState.Connected, TimeSpan.FromSeconds(20), "reconnect after the outage");
         }
         finally
         {

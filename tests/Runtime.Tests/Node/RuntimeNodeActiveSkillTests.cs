@@ -59,9 +59,12 @@ public sealed class RuntimeNodeActiveSkillTests : IDisposable
     {
         var p = TestParameters.Load(_dir, v =>
         {
-            v["joint_states_timeout_cycles"] = "500";
-            v["imu_timeout_cycles"] = "500";
-            v["odom_timeout_cycles"] = "500";
+            // Watchdogs at 10 s: this test is about the skill topic. Once, under a full test run on a loaded machine,
+            // the controller had left policy mode (active sub-policy -1) right after publishing its first skill, as a
+            // stand-in stalled past 1 s of watchdog would make it; the watchdogs have their own tests.
+            v["joint_states_timeout_cycles"] = "5000";
+            v["imu_timeout_cycles"] = "5000";
+            v["odom_timeout_cycles"] = "5000";
         }, BundleWithPositionMaster());
         using var runtime = new RuntimeNode(p, _ros.Options(), "mlsh_runtime", TextWriter.Null);
         using var robot = new RobotStandIn(_ros.Options(), p);
@@ -84,7 +87,7 @@ public sealed class RuntimeNodeActiveSkillTests : IDisposable
         void CheckController(int skill)
         {
             var status = runtime.Controller.Status.Read();
-            status.ActiveSkill.Should().Be(skill, "the published skill is the controller's active sub-policy");
+            status.ActiveSkill.Should().Be(skill, $"the published skill is the controller's active sub-policy (mode {status.Mode}, faults {status.FaultHistory})");
             status.MasterChoice.Should().Be(skill);
             status.Mode.Should().Be(ControllerMode.Policy);
         }

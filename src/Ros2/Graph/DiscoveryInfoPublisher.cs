@@ -1,3 +1,4 @@
+using Mlsh.Ros2.Messages;
 using Mlsh.Ros2.Messages.RmwDdsCommon;
 using Mlsh.Ros2.Qos;
 
@@ -20,7 +21,7 @@ internal sealed class DiscoveryInfoPublisher : IDisposable
 
     public DiscoveryInfoPublisher(RosNode node)
     {
-        _wire = node.Distro == RosDistro.Humble ? new HumbleWire(node) : new JazzyWire(node);
+        _wire = node.Distro == RosDistro.Humble ? ForHumble(node) : ForJazzy(node);
         Announce();
     }
 
@@ -47,7 +48,45 @@ internal sealed class DiscoveryInfoPublisher : IDisposable
         _wire.Dispose();
     }
 
-    /// <summary>One distro's message layout and the publisher of it.</summary>
+    /// <summary>Jazzy/Iron layout: <see cref="ParticipantEntitiesInfo"/> with 16-byte GIDs.</summary>
+    private static Wire ForJazzy(RosNode node)
+    {
+        var message = new ParticipantEntitiesInfo();
+        CopyGuid(node.Gid, message.Gid.Data);
+        var entities = new NodeEntitiesInfo { NodeNamespace = node.Namespace, NodeName = node.Name };
+        message.NodeEntitiesInfoSeq = [entities];
+        return new Wire<ParticipantEntitiesInfo>(node, message,
+            (readers, writers) =>
+            {
+                entities.ReaderGidSeq = readers.Select(g => Fill(new Gid(), g, static x => x.Data)).ToArray();
+                entities.WriterGidSeq = writers.Select(g => Fill(new Gid(), g, static x => x.Data)).ToArray();
+            },
+            () => message.NodeEntitiesInfoSeq = []);
+    }
+
+    /// <summary>Humble layout: <see cref="HumbleParticipantEntitiesInfo"/> with 24-byte GIDs.</summary>
+    private static Wire ForHumble(RosNode node)
+    {
+        var message = new HumbleParticipantEntitiesInfo();
+        CopyGuid(node.Gid, message.Gid.Data);
+        var entities = new HumbleNodeEntitiesInfo { NodeNamespace = node.Namespace, NodeName = node.Name };
+        message.NodeEntitiesInfoSeq = [entities];
+        return new Wire<HumbleParticipantEntitiesInfo>(node, message,
+            (readers, writers) =>
+            {
+                entities.ReaderGidSeq = readers.Select(g => Fill(new HumbleGid(), g, static x => x.Data)).ToArray();
+                entities.WriterGidSeq = writers.Select(g => Fill(new HumbleGid(), g, static x => x.Data)).ToArray();
+            },
+            () => message.NodeEntitiesInfoSeq = []);
+    }
+
+    private static TGid Fill<TGid>(TGid gid, byte[] guid, Func<TGid, byte[]> data)
+    {
+        CopyGuid(guid, data(gid));
+        return gid;
+    }
+
+    /// <summary>What the node announces, whatever the distro's layout.</summary>
     private abstract class Wire : IDisposable
     {
         public abstract void Publish(List<byte[]> readers, List<byte[]> writers);
@@ -57,79 +96,38 @@ internal sealed class DiscoveryInfoPublisher : IDisposable
         public abstract void Dispose();
     }
 
-    private sealed class JazzyWire : Wire
+    /// <summary>
+    /// One distro's message and its writer; the layout-specific parts (filling the entity GIDs, emptying the node
+    /// list) are the two delegates its factory passes.
+    /// </summary>
+    private sealed class Wire<TInfo> : Wire where TInfo : class, IRosMessage<TInfo>, new()
     {
-        private readonly Publisher<ParticipantEntitiesInfo> _publisher;
-        private readonly ParticipantEntitiesInfo _message = new();
-        private readonly NodeEntitiesInfo _node;
+        private readonly Publisher<TInfo> _publisher;
+        private readonly TInfo _message;
+        private readonly Action<List<byte[]>, List<byte[]>> _setEntities;
+        private readonly Action _setGone;
 
-        public JazzyWire(RosNode node)
+        public Wire(RosNode node, TInfo message, Action<List<byte[]>, List<byte[]>> setEntities, Action setGone)
         {
-            var topic = node.TopicFor(Topic, ParticipantEntitiesInfo.MessageType, isRosTopic: false);
-            _publisher = new Publisher<ParticipantEntitiesInfo>(node, Topic, topic, QosProfile.Discovery);
-            CopyGuid(node.Gid, _message.Gid.Data);
-            _node = new NodeEntitiesInfo { NodeNamespace = node.Namespace, NodeName = node.Name };
-            _message.NodeEntitiesInfoSeq = [_node];
+            var topic = node.TopicFor(Topic, TInfo.MessageType, isRosTopic: false);
+            _publisher = new Publisher<TInfo>(node, Topic, topic, QosProfile.Discovery);
+            _message = message;
+            _setEntities = setEntities;
+            _setGone = setGone;
         }
 
         public override void Publish(List<byte[]> readers, List<byte[]> writers)
         {
-            _node.ReaderGidSeq = readers.Select(ToGid).ToArray();
-            _node.WriterGidSeq = writers.Select(ToGid).ToArray();
+            _setEntities(readers, writers);
             _publisher.Publish(_message);
         }
 
         public override void PublishGone()
         {
-            _message.NodeEntitiesInfoSeq = [];
+            _setGone();
             _publisher.Publish(_message);
         }
 
         public override void Dispose() => _publisher.Dispose();
-
-        private static Gid ToGid(byte[] guid)
-        {
-            var gid = new Gid();
-            CopyGuid(guid, gid.Data);
-            return gid;
-        }
-    }
-
-    private sealed class HumbleWire : Wire
-    {
-        private readonly Publisher<HumbleParticipantEntitiesInfo> _publisher;
-        private readonly HumbleParticipantEntitiesInfo _message = new();
-        private readonly HumbleNodeEntitiesInfo _node;
-
-        public HumbleWire(RosNode node)
-        {
-            var topic = node.TopicFor(Topic, HumbleParticipantEntitiesInfo.MessageType, isRosTopic: false);
-            _publisher = new Publisher<HumbleParticipantEntitiesInfo>(node, Topic, topic, QosProfile.Discovery);
-            CopyGuid(node.Gid, _message.Gid.Data);
-            _node = new HumbleNodeEntitiesInfo { NodeNamespace = node.Namespace, NodeName = node.Name };
-            _message.NodeEntitiesInfoSeq = [_node];
-        }
-
-        public override void Publish(List<byte[]> readers, List<byte[]> writers)
-        {
-            _node.ReaderGidSeq = readers.Select(ToGid).ToArray();
-            _node.WriterGidSeq = writers.Select(ToGid).ToArray();
-            _publisher.Publish(_message);
-        }
-
-        public override void PublishGone()
-        {
-            _message.NodeEntitiesInfoSeq = [];
-            _publisher.Publish(_message);
-        }
-
-        public override void Dispose() => _publisher.Dispose();
-
-        private static HumbleGid ToGid(byte[] guid)
-        {
-            var gid = new HumbleGid();
-            CopyGuid(guid, gid.Data);
-            return gid;
-        }
     }
 }

@@ -39,6 +39,12 @@ public sealed class TrainConfig
     public int PlotEvery { get; set; } = 10;
     /// <summary>With MPI: ranks sharing one task and one master (sub-policies are shared by all ranks).</summary>
     public int RanksPerTask { get; set; } = 1;
+    /// <summary>A models directory (train/retune/export output) whose sub-policies, with their observation
+    /// statistics, this run starts from instead of fresh ones: a curriculum stage that extends learned skills to
+    /// more tasks. Masters and optimizer moments start fresh. Used when a run starts; a resume takes everything
+    /// from the checkpoint. Relative paths are taken from the repository root, like the layouts.</summary>
+    [YamlMember(DefaultValuesHandling = DefaultValuesHandling.OmitNull)]
+    public string? InitSubpolicies { get; set; }
 
     [YamlIgnore]
     public bool IsFlat => Algorithm == "flat";
@@ -84,6 +90,11 @@ public sealed class TrainConfig
         v.AtLeast("checkpoint_every", CheckpointEvery, 1);
         v.AtLeast("plot_every", PlotEvery, 1);
         v.AtLeast("ranks_per_task", RanksPerTask, 1);
+        if (InitSubpolicies is not null && IsFlat)
+            v.Fail("init_subpolicies", InitSubpolicies, "no init_subpolicies with algorithm: flat (the baseline learns from scratch)");
+        if (InitSubpolicies is { } init && Mlsh.TaskFamilies.ResolvePath(init) is var dir
+            && !File.Exists(Path.Combine(dir, "models.yaml")) && !File.Exists(Path.Combine(dir, "models", "models.yaml")))
+            v.Fail("init_subpolicies", init, "a models directory holding models.yaml (the output of mlsh train, retune or export), or a finished run directory");
     }
 }
 

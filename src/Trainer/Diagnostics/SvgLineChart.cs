@@ -14,7 +14,7 @@ public sealed record ChartSeries(string Name, IReadOnlyList<double> X, IReadOnly
 public static class SvgLineChart
 {
     private const int Width = 720, Height = 400, Left = 70, Right = 160, Top = 40, Bottom = 50;
-    private static readonly string[] Palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
+    internal static readonly string[] Palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
 
     /// <summary>Renders the chart as SVG text.</summary>
     public static string Render(string title, string xLabel, string yLabel, IReadOnlyList<ChartSeries> series)
@@ -103,7 +103,7 @@ public static class SvgLineChart
         return Math.Round(v, decimals).ToString("F" + Math.Min(decimals, 6).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
     }
 
-    private static string Escape(string s) => s.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
+    internal static string Escape(string s) => s.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
 
-    private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+    internal static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

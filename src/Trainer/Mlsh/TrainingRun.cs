@@ -63,9 +63,11 @@ public static class TrainingRun
         using var ownedFamily = family as IDisposable;
         var tasks = TaskFamilies.TaskList(config.TaskFamily, family, options.ConfigPath);
         var isRoot = (options.Reducer?.Rank ?? 0) == 0;
+        // A resume takes the sub-policies from the checkpoint; init_subpolicies only seeds a run that starts.
+        var initial = options.Resume ? null : InitialSubpolicies(config, options.ConfigPath);
         var run = new RunDirectory(outDir);
         var fingerprint = Fingerprint(config);
-        using var trainer = new MlshTrainer(config, family, tasks, new MlshTrainerOptions { Reducer = options.Reducer });
+        using var trainer = new MlshTrainer(config, family, tasks, new MlshTrainerOptions { Reducer = options.Reducer, InitialSubpolicies = initial });
 
         List<IterationMetrics> history;
         if (options.Resume)
@@ -111,6 +113,21 @@ public static class TrainingRun
         }
         return Summarize(run.Path, config, history, trainer.EnvSteps * (options.Reducer?.Size ?? 1),
             System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds) with { SubpolicyDigest = SubpolicyDigest(trainer), MasterDigest = MasterDigest(trainer) };
+    }
+
+    /// <summary>The sub-policies named by init_subpolicies, checked against the config (null without the key).</summary>
+    /// <exception cref="ConfigException">the directory's sub-policies do not fit this config.</exception>
+    internal static NeuralNets.Policies.ActorCritic[]? InitialSubpolicies(TrainConfig config, string configPath)
+    {
+        if (config.InitSubpolicies is not { } dir) return null;
+        var (d, subs, _) = ModelsDirectory.Load(TaskFamilies.ResolvePath(dir));
+        string? problem = null;
+        if (d.TaskFamily != config.TaskFamily.Kind) problem = $"they were trained on {d.TaskFamily}, this config trains {config.TaskFamily.Kind}";
+        else if (subs.Length != config.Hierarchy.Subpolicies) problem = $"it holds {subs.Length} sub-policies, hierarchy.subpolicies is {config.Hierarchy.Subpolicies}";
+        else if (!subs[0].Options.HiddenSizes.SequenceEqual(config.Subpolicy.Hidden))
+            problem = $"its sub-policies have hidden layers [{string.Join(", ", subs[0].Options.HiddenSizes)}], subpolicy.hidden is [{string.Join(", ", config.Subpolicy.Hidden)}]";
+        if (problem is not null) throw new ConfigException($"key 'init_subpolicies': {dir} does not fit this config: {problem}", configPath);
+        return subs;
     }
 
     /// <summary>Writes the trainer's networks as a models directory.</summary>

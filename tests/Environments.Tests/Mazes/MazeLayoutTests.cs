@@ -185,9 +185,35 @@ public class MazeLayoutTests
     }
 
     [Fact]
-    public void ShippedLayouts_HaveNineTrainingAndAtLeastThreeHeldOut()
+    public void ShippedLayouts_HaveFourteenTrainingAndAtLeastThreeHeldOut()
     {
-        Directory.GetFiles(Path.Combine(MlshPaths.Layouts, "train"), "*.yaml").Should().HaveCount(9);
+        Directory.GetFiles(Path.Combine(MlshPaths.Layouts, "train"), "*.yaml").Should().HaveCount(14);
         Directory.GetFiles(Path.Combine(MlshPaths.Layouts, "heldout"), "*.yaml").Length.Should().BeGreaterThanOrEqualTo(3);
+    }
+
+    [Fact]
+    public void TrainingLayouts_NeedEveryCompassDirection_AtLeastFiveTimes()
+    {
+        // Skills only form for directions the task distribution asks for: stage 1's east/north-heavy set
+        // produced no south or west sub-policy. Count, per direction, the layouts whose shortest path uses it.
+        var uses = new Dictionary<string, int> { ["east"] = 0, ["north"] = 0, ["south"] = 0, ["west"] = 0 };
+        foreach (var f in Directory.GetFiles(Path.Combine(MlshPaths.Layouts, "train"), "*.yaml"))
+        {
+            var m = MazeLayout.Load(f);
+            var seen = new HashSet<string>();
+            var c = m.Start;
+            while (c != m.Goal)
+            {
+                var (next, dir) = new[] { (new Cell(c.Row, c.Column + 1), "east"), (new Cell(c.Row - 1, c.Column), "north"),
+                        (new Cell(c.Row + 1, c.Column), "south"), (new Cell(c.Row, c.Column - 1), "west") }
+                    .Where(n => !m.IsWall(n.Item1))
+                    .MinBy(n => m.Distances[n.Item1]);
+                m.Distances[next].Should().BeLessThan(m.Distances[c], $"{m.Name}: the distance field descends along the path");
+                seen.Add(dir);
+                c = next;
+            }
+            foreach (var d in seen) uses[d]++;
+        }
+        uses.Values.Should().OnlyContain(n => n >= 5, $"every direction should be needed by several layouts: {string.Join(", ", uses.Select(u => $"{u.Key} {u.Value}"))}");
     }
 }

@@ -1,0 +1,80 @@
+using System.CommandLine;
+using System.Globalization;
+using Mlsh.Core.IO;
+using Mlsh.Trainer.Diagnostics;
+using Mlsh.Trainer.Mlsh;
+
+namespace Mlsh.Cli.Verbs;
+
+/// <summary>`mlsh skills --models DIR [--layout L | --task N] [--macros M] [--episodes E] [--seed S] [--svg FILE] [--json]`.</summary>
+public sealed class SkillsVerb : IVerb
+{
+    public Command Build()
+    {
+        var models = new Option<string>("--models") { Description = "Models directory (train/retune/export output) whose sub-policies to probe.", Required = true };
+        var layout = new Option<string?>("--layout") { Description = "Maze layout to probe in (maze families; default layouts/probe/open-arena.yaml)." };
+        var task = new Option<int?>("--task") { Description = "Task index (discrete families)." };
+        var macros = new Option<int>("--macros") { Description = "Macro steps each sub-policy drives per episode.", DefaultValueFactory = _ => 6 };
+        var episodes = new Option<int>("--episodes") { Description = "Episodes per sub-policy.", DefaultValueFactory = _ => 8 };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the start states.", DefaultValueFactory = _ => 1 };
+        var svg = new Option<string?>("--svg") { Description = "Write the probe paths and mean directions as an SVG top view." };
+        var json = new Option<bool>("--json") { Description = "End with one JSON line: per sub-policy heading, distance per macro step, consistency, falls." };
+        var cmd = new Command("skills", "Drive each sub-policy alone from the start and report which way it moves the robot (the skills MLSH learned).")
+        {
+            models, layout, task, macros, episodes, seed, svg, json,
+        };
+        cmd.SetAction(Execute);
+        return cmd;
+
+        int Execute(ParseResult parse)
+        {
+            int m = parse.GetValue(macros), e = parse.GetValue(episodes);
+            if (m < 1 || e < 1)
+            {
+                Console.Error.WriteLine($"error: --macros and --episodes must be ≥ 1, got {m} and {e}");
+                return 2;
+            }
+            var dir = parse.GetValue(models)!;
+            var (description, subs, _) = ModelsDirectory.Load(dir);
+            var layoutPath = parse.GetValue(layout);
+            if (layoutPath is null && description.TaskFamily is "pointmass_maze" or "quadruped_maze")
+                layoutPath = Path.Combine(Core.MlshPaths.Layouts, "probe", "open-arena.yaml");
+            var (family, t, name) = Retuner.FamilyFor(description, layoutPath, parse.GetValue(task), dir);
+            using var owned = family as IDisposable;
+            var results = SkillProbe.Run(family, t, subs, description.MacroSteps, m, e, parse.GetValue(seed));
+            foreach (var r in results)
+            {
+                Console.WriteLine(r.MacroSteps == 0
+                    ? $"sub-policy {r.Subpolicy}: no macro step completed ({r.Falls} falls)"
+                    : string.Create(CultureInfo.InvariantCulture,
+                        $"sub-policy {r.Subpolicy}: heading {r.HeadingDegrees,6:0.0}°  mean step ({r.MeanDx:+0.000;-0.000}, {r.MeanDy:+0.000;-0.000}) m  distance {r.MeanDistance:0.000} m/macro  consistency {r.Consistency:0.00}  falls {r.Falls}"));
+            }
+            var svgPath = parse.GetValue(svg);
+            if (svgPath is not null)
+            {
+                AtomicFile.WriteAllText(svgPath, SkillProbeSvg.Render($"Sub-policies of {Path.GetFileName(Path.GetFullPath(dir))} driven alone on {name}", results));
+                Console.WriteLine($"wrote {svgPath}");
+            }
+            if (parse.GetValue(json))
+            {
+                JsonOut.WriteLastLine(new Dictionary<string, object>
+                {
+                    ["task"] = name,
+                    ["macro_steps"] = description.MacroSteps,
+                    ["skills"] = results.Select(r => new Dictionary<string, object>
+                    {
+                        ["subpolicy"] = r.Subpolicy,
+                        ["macro_steps_measured"] = r.MacroSteps,
+                        ["heading_deg"] = double.IsNaN(r.HeadingDegrees) ? 0 : Math.Round(r.HeadingDegrees, 1),
+                        ["mean_dx"] = Math.Round(r.MeanDx, 4),
+                        ["mean_dy"] = Math.Round(r.MeanDy, 4),
+                        ["distance_per_macro"] = Math.Round(r.MeanDistance, 4),
+                        ["consistency"] = Math.Round(r.Consistency, 3),
+                        ["falls"] = r.Falls,
+                    }).ToArray(),
+                });
+            }
+            return 0;
+        }
+    }
+}

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Mlsh.Core;
 
 namespace Mlsh.Cli.Tests.Verbs;
@@ -45,24 +44,7 @@ public sealed class DamagedPolicyFileTests : IDisposable
 
     private static async Task<(int Code, string Stderr)> RunCli(params string[] args)
     {
-        // The mlsh.dll built next to this test assembly (with its deps.json and runtimeconfig.json).
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(typeof(IVerb).Assembly.Location);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"mlsh {string.Join(' ', args)} did not finish within a minute");
-        }
-        await stdout;
-        return (process.ExitCode, await stderr);
+        var (code, _, stderr) = await CliProcess.Run(args);
+        return (code, stderr);
     }
 }

@@ -1,0 +1,42 @@
+using System.Text.Json;
+using Mlsh.Core;
+
+namespace Mlsh.Cli.Tests.Verbs;
+
+public sealed class SkillsVerbTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("mlsh-skills-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task Skills_OnTheShippedPointMassHierarchy_PrintsOneEntryPerSubpolicy_AndWritesTheSvg()
+    {
+        var svg = Path.Combine(_dir, "skills.svg");
+
+        var (code, stdout, stderr) = await CliProcess.Run("skills", "--models", Path.Combine(MlshPaths.Models, "pointmass"),
+            "--macros", "3", "--episodes", "2", "--svg", svg, "--json");
+
+        code.Should().Be(0, stderr);
+        using var json = JsonDocument.Parse(stdout.Trim().Split('\n')[^1]);
+        json.RootElement.GetProperty("task").GetString().Should().Be("open-arena");
+        var skills = json.RootElement.GetProperty("skills").EnumerateArray().ToList();
+        skills.Select(s => s.GetProperty("subpolicy").GetInt32()).Should().Equal(0, 1, 2, 3);
+        foreach (var s in skills)
+        {
+            s.GetProperty("macro_steps_measured").GetInt32().Should().Be(6);
+            s.GetProperty("heading_deg").GetDouble().Should().BeInRange(-180, 180);
+            s.GetProperty("consistency").GetDouble().Should().BeInRange(0, 1);
+        }
+        File.ReadAllText(svg).Should().StartWith("<svg").And.Contain("sub-policy 3:");
+    }
+
+    [Fact]
+    public async Task Skills_WithZeroMacros_IsOneLineError_Exit2()
+    {
+        var (code, _, stderr) = await CliProcess.Run("skills", "--models", Path.Combine(MlshPaths.Models, "pointmass"), "--macros", "0");
+
+        code.Should().Be(2);
+        stderr.Trim().Split('\n').Should().ContainSingle().Which.Should().StartWith("error: --macros");
+    }
+}

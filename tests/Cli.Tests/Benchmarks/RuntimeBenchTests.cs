@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace Mlsh.Cli.Tests.Benchmarks;
@@ -9,26 +8,9 @@ public sealed class RuntimeBenchTests
     [Fact]
     public async Task BenchRuntime_ShortRun_EndsWithJsonHoldingTheTargetKeys_AsFiniteNumbers()
     {
-        // The mlsh.dll built next to this test assembly (with its deps.json and runtimeconfig.json).
-        var cli = typeof(IBench).Assembly.Location;
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { cli, "bench", "runtime", "--json", "--seconds", "1" }) psi.ArgumentList.Add(a);
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("bench runtime --seconds 1 did not finish within 2 minutes");
-        }
-        var (output, errors) = (await stdout, await stderr);
+        var (code, output, errors) = await Verbs.CliProcess.RunWithin(TimeSpan.FromMinutes(2), "bench", "runtime", "--json", "--seconds", "1");
 
-        process.ExitCode.Should().Be(0, "stderr: " + errors);
+        code.Should().Be(0, "stderr: " + errors);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         lines.Should().NotBeEmpty();
         using var json = JsonDocument.Parse(lines[^1]);

@@ -6,7 +6,9 @@ namespace Mlsh.Cli.Tests.Verbs;
 /// separate process, the way a user runs `./mlsh`.</summary>
 internal static class CliProcess
 {
-    public static async Task<(int Code, string Stdout, string Stderr)> Run(params string[] args)
+    public static Task<(int Code, string Stdout, string Stderr)> Run(params string[] args) => RunWithin(TimeSpan.FromMinutes(1), args);
+
+    public static async Task<(int Code, string Stdout, string Stderr)> RunWithin(TimeSpan limit, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(typeof(IVerb).Assembly.Location);
@@ -14,7 +16,7 @@ internal static class CliProcess
         using var process = Process.Start(psi)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        using var timeout = new CancellationTokenSource(limit);
         try
         {
             await process.WaitForExitAsync(timeout.Token);
@@ -22,7 +24,7 @@ internal static class CliProcess
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"mlsh {string.Join(' ', args)} did not finish within a minute");
+            throw new TimeoutException($"mlsh {string.Join(' ', args)} did not finish within {limit.TotalSeconds:0} s");
         }
         return (process.ExitCode, await stdout, await stderr);
     }

@@ -1,5 +1,3 @@
-using Mlsh.Ros2.Messages.SensorMsgs;
-using Mlsh.Ros2.Messages.StdMsgs;
 using Mlsh.Ros2.Qos;
 using Mlsh.Ros2.Tests.TestSupport;
 

@@ -1,7 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using Mlsh.Ros2.Interop;
-using Mlsh.Ros2.Messages.SensorMsgs;
 using Mlsh.Ros2.Qos;
 using Mlsh.Ros2.Tests.TestSupport;
 using Mlsh.Ros2.Tools;

@@ -1,5 +1,4 @@
 using Mlsh.Ros2.Graph;
-using Mlsh.Ros2.Messages;
 using Mlsh.Ros2.Qos;
 using Mlsh.Ros2.Tests.TestSupport;
 

@@ -1,4 +1,3 @@
-using Mlsh.Ros2.Messages;
 using Mlsh.Ros2.Messages.RmwDdsCommon;
 using Mlsh.Ros2.Qos;
 
@@ -21,7 +20,7 @@ internal sealed class DiscoveryInfoPublisher : IDisposable
 
     public DiscoveryInfoPublisher(RosNode node)
     {
-        _wire = node.Distro == RosDistro.Humble ? ForHumble(node) : ForJazzy(node);
+        _wire = node.Distro == RosDistro.Humble ? new Wire<HumbleLayout>(node) : new Wire<JazzyLayout>(node);
         Announce();
     }
 
@@ -48,44 +47,6 @@ internal sealed class DiscoveryInfoPublisher : IDisposable
         _wire.Dispose();
     }
 
-    /// <summary>Jazzy/Iron layout: <see cref="ParticipantEntitiesInfo"/> with 16-byte GIDs.</summary>
-    private static Wire ForJazzy(RosNode node)
-    {
-        var message = new ParticipantEntitiesInfo();
-        CopyGuid(node.Gid, message.Gid.Data);
-        var entities = new NodeEntitiesInfo { NodeNamespace = node.Namespace, NodeName = node.Name };
-        message.NodeEntitiesInfoSeq = [entities];
-        return new Wire<ParticipantEntitiesInfo>(node, message,
-            (readers, writers) =>
-            {
-                entities.ReaderGidSeq = readers.Select(g => Fill(new Gid(), g, static x => x.Data)).ToArray();
-                entities.WriterGidSeq = writers.Select(g => Fill(new Gid(), g, static x => x.Data)).ToArray();
-            },
-            () => message.NodeEntitiesInfoSeq = []);
-    }
-
-    /// <summary>Humble layout: <see cref="HumbleParticipantEntitiesInfo"/> with 24-byte GIDs.</summary>
-    private static Wire ForHumble(RosNode node)
-    {
-        var message = new HumbleParticipantEntitiesInfo();
-        CopyGuid(node.Gid, message.Gid.Data);
-        var entities = new HumbleNodeEntitiesInfo { NodeNamespace = node.Namespace, NodeName = node.Name };
-        message.NodeEntitiesInfoSeq = [entities];
-        return new Wire<HumbleParticipantEntitiesInfo>(node, message,
-            (readers, writers) =>
-            {
-                entities.ReaderGidSeq = readers.Select(g => Fill(new HumbleGid(), g, static x => x.Data)).ToArray();
-                entities.WriterGidSeq = writers.Select(g => Fill(new HumbleGid(), g, static x => x.Data)).ToArray();
-            },
-            () => message.NodeEntitiesInfoSeq = []);
-    }
-
-    private static TGid Fill<TGid>(TGid gid, byte[] guid, Func<TGid, byte[]> data)
-    {
-        CopyGuid(guid, data(gid));
-        return gid;
-    }
-
     /// <summary>What the node announces, whatever the distro's layout.</summary>
     private abstract class Wire : IDisposable
     {
@@ -96,38 +57,43 @@ internal sealed class DiscoveryInfoPublisher : IDisposable
         public abstract void Dispose();
     }
 
-    /// <summary>
-    /// One distro's message and its writer; the layout-specific parts (filling the entity GIDs, emptying the node
-    /// list) are the two delegates its factory passes.
-    /// </summary>
-    private sealed class Wire<TInfo> : Wire where TInfo : class, IRosMessage<TInfo>, new()
+    /// <summary>The message in one distro's GID layout, and its writer.</summary>
+    private sealed class Wire<TLayout> : Wire where TLayout : IGidLayout
     {
-        private readonly Publisher<TInfo> _publisher;
-        private readonly TInfo _message;
-        private readonly Action<List<byte[]>, List<byte[]>> _setEntities;
-        private readonly Action _setGone;
+        private readonly Publisher<ParticipantEntitiesInfo<TLayout>> _publisher;
+        private readonly ParticipantEntitiesInfo<TLayout> _message;
+        private readonly NodeEntitiesInfo<TLayout> _entities;
 
-        public Wire(RosNode node, TInfo message, Action<List<byte[]>, List<byte[]>> setEntities, Action setGone)
+        public Wire(RosNode node)
         {
-            var topic = node.TopicFor(Topic, TInfo.MessageType, isRosTopic: false);
-            _publisher = new Publisher<TInfo>(node, Topic, topic, QosProfile.Discovery);
-            _message = message;
-            _setEntities = setEntities;
-            _setGone = setGone;
+            var topic = node.TopicFor(Topic, ParticipantEntitiesInfo<TLayout>.MessageType, isRosTopic: false);
+            _publisher = new Publisher<ParticipantEntitiesInfo<TLayout>>(node, Topic, topic, QosProfile.Discovery);
+            _message = new ParticipantEntitiesInfo<TLayout>();
+            CopyGuid(node.Gid, _message.Gid.Data);
+            _entities = new NodeEntitiesInfo<TLayout> { NodeNamespace = node.Namespace, NodeName = node.Name };
+            _message.NodeEntitiesInfoSeq = [_entities];
         }
 
         public override void Publish(List<byte[]> readers, List<byte[]> writers)
         {
-            _setEntities(readers, writers);
+            _entities.ReaderGidSeq = readers.Select(GidOf).ToArray();
+            _entities.WriterGidSeq = writers.Select(GidOf).ToArray();
             _publisher.Publish(_message);
         }
 
         public override void PublishGone()
         {
-            _setGone();
+            _message.NodeEntitiesInfoSeq = [];
             _publisher.Publish(_message);
         }
 
         public override void Dispose() => _publisher.Dispose();
+
+        private static Gid<TLayout> GidOf(byte[] guid)
+        {
+            var gid = new Gid<TLayout>();
+            CopyGuid(guid, gid.Data);
+            return gid;
+        }
     }
 }

@@ -42,22 +42,18 @@ public sealed unsafe class RosGraph : IDisposable
         // would keep only the newest participant's. A deep history keeps every participant's latest sample.
         // Peers of the other GID layout do not match this reader (nor the node's announcements): see RosDistro.
         var qos = QosProfile.Discovery with { Depth = 256 };
-        if (node.Distro == RosDistro.Humble)
-        {
-            var humble = node.CreateDdsSubscription<HumbleParticipantEntitiesInfo>(DiscoveryInfoPublisher.Topic, qos);
-            var scratch = new HumbleParticipantEntitiesInfo();
-            _discovery = humble;
-            _takeDiscovery = () => humble.TryTakeNext(scratch) && Record(scratch.Gid.ToString(), scratch.NodeEntitiesInfoSeq
-                .Select(n => new NodeInfo(n.NodeNamespace, n.NodeName, n.ReaderGidSeq.Length, n.WriterGidSeq.Length)));
-        }
-        else
-        {
-            var jazzy = node.CreateDdsSubscription<ParticipantEntitiesInfo>(DiscoveryInfoPublisher.Topic, qos);
-            var scratch = new ParticipantEntitiesInfo();
-            _discovery = jazzy;
-            _takeDiscovery = () => jazzy.TryTakeNext(scratch) && Record(scratch.Gid.ToString(), scratch.NodeEntitiesInfoSeq
-                .Select(n => new NodeInfo(n.NodeNamespace, n.NodeName, n.ReaderGidSeq.Length, n.WriterGidSeq.Length)));
-        }
+        (_discovery, _takeDiscovery) = node.Distro == RosDistro.Humble
+            ? DiscoveryReader<HumbleLayout>(node, qos)
+            : DiscoveryReader<JazzyLayout>(node, qos);
+    }
+
+    /// <summary>A ros_discovery_info reader in <typeparamref name="TLayout"/>, and a take that records one sample.</summary>
+    private (IDisposable Reader, Func<bool> Take) DiscoveryReader<TLayout>(RosNode node, QosProfile qos) where TLayout : IGidLayout
+    {
+        var reader = node.CreateDdsSubscription<ParticipantEntitiesInfo<TLayout>>(DiscoveryInfoPublisher.Topic, qos);
+        var scratch = new ParticipantEntitiesInfo<TLayout>();
+        return (reader, () => reader.TryTakeNext(scratch) && Record(scratch.Gid.ToString(), scratch.NodeEntitiesInfoSeq
+            .Select(n => new NodeInfo(n.NodeNamespace, n.NodeName, n.ReaderGidSeq.Length, n.WriterGidSeq.Length))));
     }
 
     private bool Record(string participantGid, IEnumerable<NodeInfo> nodes)

@@ -87,8 +87,8 @@ public static class MessageRegistry
         RosMessageInfo.For<PoseWithCovariance>(), RosMessageInfo.For<Twist>(), RosMessageInfo.For<TwistWithCovariance>(),
         RosMessageInfo.For<PoseStamped>(), RosMessageInfo.For<JointState>(), RosMessageInfo.For<Imu>(), RosMessageInfo.For<Odometry>(),
         RosMessageInfo.For<Clock>(), RosMessageInfo.For<KeyValue>(), RosMessageInfo.For<DiagnosticStatus>(),
-        RosMessageInfo.For<DiagnosticArray>(), RosMessageInfo.For<Gid>(), RosMessageInfo.For<NodeEntitiesInfo>(),
-        RosMessageInfo.For<ParticipantEntitiesInfo>(),
+        RosMessageInfo.For<DiagnosticArray>(), RosMessageInfo.For<Gid<JazzyLayout>>(),
+        RosMessageInfo.For<NodeEntitiesInfo<JazzyLayout>>(), RosMessageInfo.For<ParticipantEntitiesInfo<JazzyLayout>>(),
     ];
 
     /// <summary>Finds a type by ROS name (with or without "/msg/") or DDS name; throws listing the known types.</summary>

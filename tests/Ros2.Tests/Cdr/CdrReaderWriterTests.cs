@@ -1,9 +1,4 @@
 using Mlsh.Ros2.Cdr;
-using Mlsh.Ros2.Messages.BuiltinInterfaces;
-using Mlsh.Ros2.Messages.GeometryMsgs;
-using Mlsh.Ros2.Messages.RmwDdsCommon;
-using Mlsh.Ros2.Messages.SensorMsgs;
-using Mlsh.Ros2.Messages.StdMsgs;
 
 namespace Mlsh.Ros2.Tests.Cdr;
 
@@ -112,9 +107,9 @@ public sealed class CdrReaderWriterTests
     [Fact]
     public void Writer_RejectsAFixedArrayOfTheWrongLength_NamingTheField()
     {
-        var gid = new Gid();
+        var gid = new Gid<JazzyLayout>();
         var writer = new CdrWriter();
-        var act = () => writer.WriteByteArray(new byte[24], Gid.Size, "rmw_dds_common/Gid.data");
+        var act = () => writer.WriteByteArray(new byte[24], Gid<JazzyLayout>.Size, "rmw_dds_common/Gid.data");
         act.Should().Throw<CdrException>().WithMessage("rmw_dds_common/Gid.data: uint8[16] expected, the array has 24 elements");
         gid.Serialize(writer); // the message's own array always has the declared length
     }
@@ -122,7 +117,7 @@ public sealed class CdrReaderWriterTests
     [Fact]
     public void Writer_RejectsABoundedStringOverItsBound()
     {
-        var info = new NodeEntitiesInfo { NodeName = new string('n', 257) };
+        var info = new NodeEntitiesInfo<JazzyLayout> { NodeName = new string('n', 257) };
         var act = () => info.Serialize(new CdrWriter());
         act.Should().Throw<CdrException>().WithMessage("rmw_dds_common/NodeEntitiesInfo.node_name: string is 257 UTF-8 bytes, the message definition allows at most 256");
     }

@@ -1,110 +1,52 @@
 using Mlsh.Ros2.Cdr;
 using Mlsh.Ros2.Graph;
 using Mlsh.Ros2.Interop;
-using Mlsh.Ros2.Messages.RmwDdsCommon;
-using Mlsh.Ros2.Messages.SensorMsgs;
-using Mlsh.Ros2.Messages.StdMsgs;
 using Mlsh.Ros2.Qos;
 using Mlsh.Ros2.Tests.TestSupport;
 
 namespace Mlsh.Ros2.Tests.Graph;
 
 /// <summary>
-/// Compiles Graph/Reference/humble_discovery.idl (rmw_dds_common as of Humble: Gid is uint8[24]) with idlc and runs
-/// humble_discovery_serializer.c once for the class: Cyclone's own bytes for <see cref="HumbleDiscoveryLayoutTests.Sample"/>
-/// and idlc's descriptors of the three Humble types.
+/// Cyclone's own bytes for the Humble discovery sample and idlc's descriptors of the three Humble types, from
+/// Graph/Reference/humble_discovery.idl (rmw_dds_common as of Humble: Gid is uint8[24]) and
+/// humble_discovery_serializer.c (built and run once for the class).
 /// </summary>
-public sealed class CycloneHumbleReference
-{
-    public CycloneHumbleReference()
-    {
-        var dir = NativeToolchain.WorkDirectoryWith("Graph/Reference/humble_discovery.idl", "Graph/Reference/humble_discovery_serializer.c");
-        NativeToolchain.Run("idlc", "-t humble_discovery.idl", dir);
-        var prog = NativeToolchain.CompileWithDdsc(dir, "humble_discovery_serializer.c", "humble_discovery.c");
-        foreach (var line in NativeToolchain.Run(prog, "", dir).Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (parts[0] == "cdr") Payload = parts[2];
-            else if (parts[0] == "desc") Descriptors[parts[1]] = parts[2..];
-        }
-        Directory.Delete(dir, recursive: true);
-    }
-
-    public string Payload { get; } = "";
-
-    public Dictionary<string, string[]> Descriptors { get; } = [];
-}
+public sealed class CycloneHumbleReference()
+    : CycloneReferenceProgram("Graph/Reference/humble_discovery.idl", "Graph/Reference/humble_discovery_serializer.c");
 
 public sealed class HumbleDiscoveryLayoutTests(CycloneHumbleReference reference) : IClassFixture<CycloneHumbleReference>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
-    /// <summary>16-byte GUIDs put into Humble GIDs the way DiscoveryInfoPublisher does (same values as the C reference).</summary>
-    internal static HumbleParticipantEntitiesInfo Sample()
-    {
-        static byte[] Guid(int first) => Enumerable.Range(0, 16).Select(i => (byte)(first + i)).ToArray();
-        static HumbleGid Gid(int first)
-        {
-            var gid = new HumbleGid();
-            DiscoveryInfoPublisher.CopyGuid(Guid(first), gid.Data);
-            return gid;
-        }
-        var m = new HumbleParticipantEntitiesInfo();
-        DiscoveryInfoPublisher.CopyGuid(Guid(1), m.Gid.Data);
-        m.NodeEntitiesInfoSeq =
-        [
-            new HumbleNodeEntitiesInfo { NodeNamespace = "/robot1", NodeName = "mlsh_sim", ReaderGidSeq = [Gid(0xa0)], WriterGidSeq = [Gid(0xb0), Gid(0xc0)] },
-        ];
-        return m;
-    }
+    /// <summary>The values of humble_discovery_serializer.c.</summary>
+    private static ParticipantEntitiesInfo<HumbleLayout> Sample() =>
+        SampleMessages.ParticipantEntitiesInfoSample<HumbleLayout>("/robot1", "mlsh_sim");
 
     [Fact]
     public void HumbleParticipantEntitiesInfo_SerializesToTheBytesOfCyclonesCSerializerOnHumblesIdl()
     {
-        var writer = new CdrWriter();
-        Sample().Serialize(writer);
-        var ours = writer.WrittenSpan.ToArray();
+        var ours = reference.SerializationShouldMatchCyclone(Sample(), ParticipantEntitiesInfo<HumbleLayout>.MessageType);
 
-        ours[..4].Should().Equal([0x00, 0x01, 0x00, 0x00], "XCDR1 little-endian encapsulation");
-        Convert.ToHexString(ours[4..]).ToLowerInvariant().Should().Be(reference.Payload);
         // Humble's layout: the 16-byte GUID, 8 zero bytes, then the node sequence's length.
         ours.AsSpan(4, 24).ToArray().Should().Equal([.. Enumerable.Range(1, 16).Select(i => (byte)i), 0, 0, 0, 0, 0, 0, 0, 0]);
         BitConverter.ToUInt32(ours, 4 + 24).Should().Be(1u);
     }
 
     [Fact]
-    public void HumbleParticipantEntitiesInfo_ReadsCyclonesBytesBackIntoAnEqualMessage()
-    {
-        var reader = new CdrReader();
-        reader.Begin(Convert.FromHexString("00010000" + reference.Payload));
-        var actual = new HumbleParticipantEntitiesInfo();
-        actual.Deserialize(reader);
-
-        actual.Should().BeEquivalentTo(Sample());
-        reader.Remaining.Should().Be(0);
-    }
+    public void HumbleParticipantEntitiesInfo_ReadsCyclonesBytesBackIntoAnEqualMessage() =>
+        reference.DeserializationShouldRecover(Sample(), ParticipantEntitiesInfo<HumbleLayout>.MessageType);
 
     public static TheoryData<string> HumbleTypes() => new(["Gid", "NodeEntitiesInfo", "ParticipantEntitiesInfo"]);
 
     [Theory]
     [MemberData(nameof(HumbleTypes))]
-    public void HumbleTopicDescriptor_MatchesWhatIdlcGeneratesWordForWord(string name)
-    {
-        var type = name switch
+    public void HumbleTopicDescriptor_MatchesWhatIdlcGeneratesWordForWord(string name) =>
+        reference.DescriptorShouldMatchIdlc(name switch
         {
-            "Gid" => HumbleGid.MessageType,
-            "NodeEntitiesInfo" => HumbleNodeEntitiesInfo.MessageType,
-            _ => HumbleParticipantEntitiesInfo.MessageType,
-        };
-        var ours = TopicDescriptorBuilder.Build(type);
-        var idlc = reference.Descriptors[type.DdsTypeName];
-
-        ours.Size.Should().Be(uint.Parse(idlc[0]), "m_size");
-        ours.Align.Should().Be(uint.Parse(idlc[1]), "m_align");
-        ours.FlagSet.Should().Be(uint.Parse(idlc[2]), "m_flagset");
-        ours.InstructionCount.Should().Be(uint.Parse(idlc[3]), "m_nops");
-        ours.Ops.Select(w => w.ToString("x8")).Should().Equal(idlc[4..]);
-    }
+            "Gid" => Gid<HumbleLayout>.MessageType,
+            "NodeEntitiesInfo" => NodeEntitiesInfo<HumbleLayout>.MessageType,
+            _ => ParticipantEntitiesInfo<HumbleLayout>.MessageType,
+        });
 
     [Fact]
     public void HumbleNode_AnnouncesItsGuidsZeroPaddedTo24Bytes_OnRosDiscoveryInfo()
@@ -114,11 +56,11 @@ public sealed class HumbleDiscoveryLayoutTests(CycloneHumbleReference reference)
         using var js = sim.CreatePublisher<JointState>("joint_states", QosProfile.SensorData);
         using var cmd = sim.CreateSubscription<Float64MultiArray>("/effort_controller/commands", QosProfile.Commands);
         using var observer = new RosNode("observer", domain.Options() with { Distro = RosDistro.Humble });
-        using var raw = observer.CreateDdsSubscription<HumbleParticipantEntitiesInfo>(
+        using var raw = observer.CreateDdsSubscription<ParticipantEntitiesInfo<HumbleLayout>>(
             DiscoveryInfoPublisher.Topic, QosProfile.Discovery with { Depth = 256 });
 
         var padding = new byte[8];
-        var info = new HumbleParticipantEntitiesInfo();
+        var info = new ParticipantEntitiesInfo<HumbleLayout>();
         // Copied on match: the next TryTakeNext deserializes into the same objects.
         (string Ns, string Name, byte[] ParticipantPad, byte[] Writer, byte[] Reader)? announced = null;
         TestDomain.Eventually(() =>
@@ -146,10 +88,10 @@ public sealed class HumbleDiscoveryLayoutTests(CycloneHumbleReference reference)
         using var sim = new RosNode("mlsh_sim", domain.Options() with { Distro = RosDistro.Jazzy });
         using var js = sim.CreatePublisher<JointState>("joint_states", QosProfile.SensorData);
         using var observer = new RosNode("observer", domain.Options() with { Distro = RosDistro.Jazzy });
-        using var raw = observer.CreateDdsSubscription<ParticipantEntitiesInfo>(
+        using var raw = observer.CreateDdsSubscription<ParticipantEntitiesInfo<JazzyLayout>>(
             DiscoveryInfoPublisher.Topic, QosProfile.Discovery with { Depth = 256 });
 
-        var info = new ParticipantEntitiesInfo();
+        var info = new ParticipantEntitiesInfo<JazzyLayout>();
         byte[]? writer = null; // copied on match: the next TryTakeNext deserializes into the same objects
         TestDomain.Eventually(() =>
         {

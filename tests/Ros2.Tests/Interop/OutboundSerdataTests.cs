@@ -1,5 +1,4 @@
 using Mlsh.Ros2.Interop;
-using Mlsh.Ros2.Messages.StdMsgs;
 using Mlsh.Ros2.Qos;
 using Mlsh.Ros2.Tests.TestSupport;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Mlsh.Ros2.Messages;
 using Mlsh.Ros2.Qos;
 using Mlsh.Ros2.Tools;
 

@@ -1,12 +1,4 @@
-using Mlsh.Ros2.Messages;
-using Mlsh.Ros2.Messages.BuiltinInterfaces;
-using Mlsh.Ros2.Messages.DiagnosticMsgs;
-using Mlsh.Ros2.Messages.GeometryMsgs;
-using Mlsh.Ros2.Messages.NavMsgs;
-using Mlsh.Ros2.Messages.RmwDdsCommon;
-using Mlsh.Ros2.Messages.RosgraphMsgs;
-using Mlsh.Ros2.Messages.SensorMsgs;
-using Mlsh.Ros2.Messages.StdMsgs;
+using Mlsh.Ros2.Graph;
 
 namespace Mlsh.Ros2.Tests.TestSupport;
 
@@ -20,7 +12,7 @@ public static class SampleMessages
     public static IReadOnlyList<IRosMessage> All() =>
     [
         TimeSample(), HeaderSample(), StringSample(), Float64MultiArraySample(), JointStateSample(), ImuSample(),
-        OdometrySample(), PoseStampedSample(), ClockSample(), DiagnosticArraySample(), ParticipantEntitiesInfoSample(),
+        OdometrySample(), PoseStampedSample(), ClockSample(), DiagnosticArraySample(), ParticipantEntitiesInfoSample<JazzyLayout>(),
     ];
 
     public static RosMessageType TypeOf(IRosMessage m) => m switch
@@ -35,7 +27,7 @@ public static class SampleMessages
         PoseStamped => PoseStamped.MessageType,
         Clock => Clock.MessageType,
         DiagnosticArray => DiagnosticArray.MessageType,
-        ParticipantEntitiesInfo => ParticipantEntitiesInfo.MessageType,
+        ParticipantEntitiesInfo<JazzyLayout> => ParticipantEntitiesInfo<JazzyLayout>.MessageType,
         _ => throw new ArgumentException(m.GetType().Name),
     };
 
@@ -118,20 +110,27 @@ public static class SampleMessages
         ],
     };
 
-    public static ParticipantEntitiesInfo ParticipantEntitiesInfoSample()
+    /// <summary>
+    /// ros_discovery_info in either GID layout, with 16-byte GUIDs put into the GIDs the way DiscoveryInfoPublisher
+    /// does (zero after them on Humble). The C references fill the same values: Messages/Reference/reference_serializer.c
+    /// for Jazzy with the defaults, Graph/Reference/humble_discovery_serializer.c for Humble as "/robot1" "mlsh_sim".
+    /// </summary>
+    public static ParticipantEntitiesInfo<TLayout> ParticipantEntitiesInfoSample<TLayout>(string ns = "/", string name = "mlsh_runtime")
+        where TLayout : IGidLayout
     {
-        var m = new ParticipantEntitiesInfo();
-        var reader = new Gid();
-        var w0 = new Gid();
-        var w1 = new Gid();
-        for (var i = 0; i < 16; i++)
+        static byte[] Guid(int first) => Enumerable.Range(0, 16).Select(i => (byte)(first + i)).ToArray();
+        static Gid<TLayout> GidOf(int first)
         {
-            m.Gid.Data[i] = (byte)(i + 1);
-            reader.Data[i] = (byte)(0xa0 + i);
-            w0.Data[i] = (byte)(0xb0 + i);
-            w1.Data[i] = (byte)(0xc0 + i);
+            var gid = new Gid<TLayout>();
+            DiscoveryInfoPublisher.CopyGuid(Guid(first), gid.Data);
+            return gid;
         }
-        m.NodeEntitiesInfoSeq = [new NodeEntitiesInfo { NodeNamespace = "/", NodeName = "mlsh_runtime", ReaderGidSeq = [reader], WriterGidSeq = [w0, w1] }];
+        var m = new ParticipantEntitiesInfo<TLayout>();
+        DiscoveryInfoPublisher.CopyGuid(Guid(1), m.Gid.Data);
+        m.NodeEntitiesInfoSeq =
+        [
+            new NodeEntitiesInfo<TLayout> { NodeNamespace = ns, NodeName = name, ReaderGidSeq = [GidOf(0xa0)], WriterGidSeq = [GidOf(0xb0), GidOf(0xc0)] },
+        ];
         return m;
     }
 

@@ -1,6 +1,3 @@
-using Mlsh.Ros2.Messages;
-using Mlsh.Ros2.Messages.SensorMsgs;
-using Mlsh.Ros2.Messages.StdMsgs;
 using Mlsh.Ros2.Qos;
 using Mlsh.Ros2.Tests.TestSupport;
 using Mlsh.Ros2.Tools;

@@ -189,7 +189,8 @@ public sealed class HierarchyConfig
 /// distributions on the round's last rollout below <see cref="MinDistance"/>) or one is hardly chosen by
 /// the masters (share of the round's joint-phase decisions below <see cref="MinUsage"/>), for
 /// <see cref="PatienceRounds"/> rounds in a row; optionally also when the masters end their rounds
-/// indifferent between the sub-policies (<see cref="MaxMasterEntropy"/>).
+/// indifferent between the sub-policies (<see cref="MaxMasterEntropy"/>), or when one task stays unserved: far
+/// below the others without progress for <see cref="StalledTaskRounds"/> of its rounds (<see cref="StalledTaskGap"/>).
 /// </summary>
 public sealed class CollapseGuardConfig
 {
@@ -200,6 +201,19 @@ public sealed class CollapseGuardConfig
     /// <summary>A round whose master ends with entropy ≥ this fraction of ln K counts as "the master cannot tell
     /// the sub-policies apart" (0 = never): after patience_rounds such rounds the least chosen one is re-initialised.</summary>
     public float MaxMasterEntropy { get; set; }
+    /// <summary>Unserved-task test, 0 = off. A round counts its task as stalled when the task's joint-phase mean
+    /// return is below the latest return of the best other task by more than this fraction of the range of round
+    /// returns seen so far, and is no new best for the task since the last re-initialisation.</summary>
+    // DESIGN: both stalled_task keys are omitted at their defaults, so that configs written before they existed
+    // keep their fingerprint (and their checkpoints stay resumable).
+    [YamlMember(DefaultValuesHandling = DefaultValuesHandling.OmitDefaults)]
+    public float StalledTaskGap { get; set; }
+    /// <summary>Consecutive rounds of one task (counting that task's rounds only) that must be stalled before the
+    /// sub-policy the other tasks' masters use least is re-initialised.</summary>
+    [YamlMember(DefaultValuesHandling = DefaultValuesHandling.OmitDefaults)]
+    [System.ComponentModel.DefaultValue(DefaultStalledTaskRounds)]
+    public int StalledTaskRounds { get; set; } = DefaultStalledTaskRounds;
+    private const int DefaultStalledTaskRounds = 10;
     /// <summary>Consecutive rounds a condition must hold before a sub-policy is re-initialised.</summary>
     public int PatienceRounds { get; set; } = 5;
     /// <summary>Rounds without checks at the start of training and after each re-initialisation: freshly
@@ -211,6 +225,8 @@ public sealed class CollapseGuardConfig
         v.InRange($"{prefix}.min_distance", MinDistance, 0f, 1f);
         v.InRange($"{prefix}.min_usage", MinUsage, 0f, 1f);
         v.InRange($"{prefix}.max_master_entropy", MaxMasterEntropy, 0f, 1f);
+        v.InRange($"{prefix}.stalled_task_gap", StalledTaskGap, 0f, 1f);
+        v.InRange($"{prefix}.stalled_task_rounds", StalledTaskRounds, 1, 1_000_000);
         v.InRange($"{prefix}.patience_rounds", PatienceRounds, 1, 1_000_000);
         v.AtLeast($"{prefix}.grace_rounds", GraceRounds, 0);
     }

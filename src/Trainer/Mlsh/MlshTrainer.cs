@@ -113,6 +113,10 @@ public sealed class MlshTrainer : IDisposable
     private readonly double[] _guardShares = [], _guardSums = [];
     private readonly float[] _guardObs = [];
     private readonly float[][] _guardOut = [];
+    // Unserved-task test (stalled_task_gap > 0): this rank's joint-phase return sum and episodes of the round, and
+    // the per-task report [tasks × (return sum, episodes, K usage counts)] summed over all ranks at the round's end.
+    private readonly bool _guardTasks;
+    private readonly double[] _roundReturn = [], _taskReport = [], _taskShares = [];
     private double _sumReturn, _sumLength;
     private int _episodes, _successes;
 
@@ -203,7 +207,7 @@ public sealed class MlshTrainer : IDisposable
         _usage = new long[_k];
         if (!_flat && !_frozen && config.Hierarchy.CollapseGuard is { } guard)
         {
-            _guard = new CollapseGuard(guard, _k);
+            _guard = new CollapseGuard(guard, _k, tasks.Length);
             _roundUsage = new double[_k];
             _guardShares = new double[_k];
             _guardSums = new double[_k * (_k - 1) / 2 + 1];
@@ -211,6 +215,13 @@ public sealed class MlshTrainer : IDisposable
             _guardObs = new float[sample * _obs];
             _guardOut = new float[_k][];
             for (var k = 0; k < _k; k++) _guardOut[k] = new float[sample * _env.ActionSpace.Size];
+            if (guard.StalledTaskGap > 0)
+            {
+                _guardTasks = true;
+                _roundReturn = new double[2];
+                _taskReport = new double[tasks.Length * (2 + _k)];
+                _taskShares = new double[_k];
+            }
         }
         if (_frozen) StartRound(resetMaster: true);
     }
@@ -284,6 +295,11 @@ public sealed class MlshTrainer : IDisposable
             if (phase == TrainingPhase.Joint)
             {
                 for (var k = 0; k < _k; k++) _roundUsage[k] += _usage[k];
+                if (_guardTasks)
+                {
+                    _roundReturn[0] += _sumReturn;
+                    _roundReturn[1] += _episodes;
+                }
                 if (RoundIteration + 1 == RoundLength) GuardRoundEnd(metrics);
             }
             metrics.CollapseResets = _guard.Resets;
@@ -316,6 +332,7 @@ public sealed class MlshTrainer : IDisposable
         Round++;
         RoundIteration = 0;
         Array.Clear(_roundUsage);
+        Array.Clear(_roundReturn);
         var group = (ulong)(_reducer?.TaskGroup ?? 0);
         CurrentTask = _config.TaskFamily.MixTasks
             ? IVectorEnv.EveryTaskAtRandom
@@ -438,6 +455,7 @@ public sealed class MlshTrainer : IDisposable
         Span<double> entropy = [double.IsFinite(metrics.MasterEntropy) ? metrics.MasterEntropy : 0, double.IsFinite(metrics.MasterEntropy) ? 1 : 0];
         _reducer?.Sum(ReduceScope.World, entropy);
         var entropyFraction = entropy[1] > 0 ? entropy[0] / entropy[1] / Math.Log(_k) : double.NaN;
+        if (_guardTasks) ReportTasks();
         var victim = _guard!.EndRound(Round, closest, closestA, closestB, _guardShares, entropyFraction);
         if (victim < 0) return;
         metrics.ResetSubpolicy = victim;
@@ -446,6 +464,28 @@ public sealed class MlshTrainer : IDisposable
         var fresh = CreatePolicy(_config.Subpolicy, SeedStreams.Derive(_config.Seed, SeedStreams.SubpolicyReset, (ulong)victim, (ulong)_guard.Resets));
         fresh.Parameters.CopyTo(_subpolicies[victim].Parameters);
         _subUpdaters[victim].Optimizer.Reset();
+    }
+
+    /// <summary>The unserved-task test's input: every task that ran in this round on any rank, with its mean
+    /// joint-phase return and the masters' usage shares, summed over all ranks so that every rank reports the same.</summary>
+    private void ReportTasks()
+    {
+        Array.Clear(_taskReport);
+        var stride = 2 + _k;
+        var at = Array.IndexOf(_tasks, CurrentTask) * stride;
+        _taskReport[at] = _roundReturn[0];
+        _taskReport[at + 1] = _roundReturn[1];
+        for (var k = 0; k < _k; k++) _taskReport[at + 2 + k] = _roundUsage[k];
+        _reducer?.Sum(ReduceScope.World, _taskReport);
+        for (var t = 0; t < _tasks.Length; t++)
+        {
+            var row = _taskReport.AsSpan(t * stride, stride);
+            if (row[1] <= 0) continue;
+            double decisions = 0;
+            for (var k = 0; k < _k; k++) decisions += row[2 + k];
+            for (var k = 0; k < _k; k++) _taskShares[k] = decisions > 0 ? row[2 + k] / decisions : 0;
+            _guard!.RecordTask(t, row[0] / row[1], _taskShares);
+        }
     }
 
     /// <summary>The master a round starts from: a pure function of (seed, round, task group).</summary>
@@ -797,6 +837,8 @@ public sealed class MlshTrainer : IDisposable
                 foreach (var s in _guard.LowUsageStreaks) w.Int(s);
                 w.Int(_guard.Resets);
                 w.Int(_guard.LastResetRound);
+                // Only with the unserved-task test, so checkpoints of guards without it keep their layout.
+                if (_guardTasks) _guard.WriteTaskState(w);
             }
             w.Section("ranks");
             w.Int(ranks.Length);
@@ -818,6 +860,9 @@ public sealed class MlshTrainer : IDisposable
         if (_guard is null) return;
         w.Section("round_usage");
         w.Doubles(_roundUsage);
+        if (!_guardTasks) return;
+        w.Section("round_return");
+        w.Doubles(_roundReturn);
     }
 
     /// <summary>
@@ -923,6 +968,11 @@ public sealed class MlshTrainer : IDisposable
         {
             r.Section("round_usage");
             r.Doubles(_roundUsage);
+            if (_guardTasks)
+            {
+                r.Section("round_return");
+                r.Doubles(_roundReturn);
+            }
         }
     }
 
@@ -936,6 +986,7 @@ public sealed class MlshTrainer : IDisposable
         for (var i = 0; i < _k; i++) low[i] = r.Int();
         var resets = r.Int();
         _guard.Restore(streak, indifference, low, resets, r.Int());
+        if (_guardTasks) _guard.ReadTaskState(r);
         if (formatOne) r.Doubles(_roundUsage);
     }
 

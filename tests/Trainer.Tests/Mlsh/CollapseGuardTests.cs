@@ -93,6 +93,93 @@ public sealed class CollapseGuardTests : IDisposable
         g.IndifferenceStreak.Should().Be(0);
     }
 
+    private static CollapseGuard StallGuard(float gap = 0.3f, int rounds = 3, int grace = 2) =>
+        new(new CollapseGuardConfig { MinDistance = 0.6f, StalledTaskGap = gap, StalledTaskRounds = rounds, PatienceRounds = 5, GraceRounds = grace }, 2, tasks: 2);
+
+    /// <summary>One round of <paramref name="task"/>: reports it, then ends the round (sub-policies distinct by action).</summary>
+    private static int Round(CollapseGuard g, int round, int task, double meanReturn, double[] usage)
+    {
+        g.RecordTask(task, meanReturn, usage);
+        return g.EndRound(round, 0.7, 0, 1, usage);
+    }
+
+    [Fact]
+    public void EndRound_TaskFarBelowTheOtherWithoutProgress_ReinitialisesTheSkillTheServedTaskUsesLeast()
+    {
+        // MovementBandits seed 4: task 0 is served by sub-policy 0 (its master chooses it 90 % of the time), task 1
+        // stays near 1.5 (best 4.2) while its master hesitates between the two.
+        var g = StallGuard();
+        Round(g, 0, 1, 4.2, [0.5, 0.5]).Should().Be(-1);
+        Round(g, 1, 0, 38.0, [0.9, 0.1]).Should().Be(-1);
+        Round(g, 2, 1, 1.5, [0.45, 0.55]).Should().Be(-1);
+        g.StalledTaskStreaks[1].Should().Be(1, "1.5 < 38 − 0.3 × (38 − 1.5) and below task 1's best");
+        Round(g, 3, 0, 39.0, [0.92, 0.08]).Should().Be(-1);
+        g.StalledTaskStreaks[1].Should().Be(1, "a round of another task neither extends nor breaks task 1's streak");
+        Round(g, 4, 1, 2.0, [0.5, 0.5]).Should().Be(-1);
+        Round(g, 5, 1, 0.7, [0.55, 0.45]).Should().Be(1, "three stalled task-1 rounds; task 0's master uses sub-policy 1 least");
+        g.Resets.Should().Be(1);
+        g.StalledTaskStreaks[1].Should().Be(0);
+        g.LastResetRound.Should().Be(5);
+    }
+
+    [Fact]
+    public void EndRound_LaggingTaskThatKeepsImproving_IsNeverReinitialised()
+    {
+        // MovementBandits seed 1: task 0 lags far behind task 1 for dozens of rounds while its skill is being
+        // learned; its returns keep setting new bests, at least every third round.
+        var g = StallGuard();
+        var lagging = 1.0;
+        for (var round = 0; round < 60; round++)
+        {
+            if (round % 2 == 0) Round(g, round, 1, 38 + round % 3, [0.1, 0.9]).Should().Be(-1);
+            else
+            {
+                lagging += round % 3 == 0 ? 0.6 : -0.2;
+                Round(g, round, 0, lagging, [0.5, 0.5]).Should().Be(-1);
+            }
+        }
+        g.Resets.Should().Be(0);
+        g.StalledTaskStreaks[0].Should().BeLessThan(3);
+    }
+
+    [Fact]
+    public void EndRound_BothTasksServed_NeverReinitialises()
+    {
+        // Both tasks learned together from about 1 to about 39, then 39 ± 3 on both: never 30 % of the range of
+        // returns (about 40) behind the other.
+        var g = StallGuard(rounds: 1);
+        var rnd = new Random(5);
+        for (var round = 0; round < 200; round++)
+            Round(g, round, rnd.Next(2), Math.Min(1 + 4 * round, 36) + 6 * rnd.NextDouble(), [0.5, 0.5]).Should().Be(-1);
+        g.Resets.Should().Be(0);
+    }
+
+    [Fact]
+    public void EndRound_StalledTask_CountsNothingInTheGraceRoundsAndIsIgnoredUnlessConfigured()
+    {
+        var graced = StallGuard(rounds: 1, grace: 6);
+        Round(graced, 0, 0, 38, [0.9, 0.1]);
+        Round(graced, 1, 1, 3, [0.5, 0.5]);
+        for (var round = 2; round < 6; round++) Round(graced, round, 1, 1, [0.5, 0.5]).Should().Be(-1);
+        graced.StalledTaskStreaks[1].Should().Be(0);
+        Round(graced, 6, 1, 1, [0.5, 0.5]).Should().Be(1);
+
+        var off = StallGuard(gap: 0f, rounds: 1, grace: 0);
+        Round(off, 0, 0, 38, [0.9, 0.1]);
+        Round(off, 1, 1, 3, [0.5, 0.5]);
+        for (var round = 2; round < 20; round++) Round(off, round, 1, 1, [0.5, 0.5]).Should().Be(-1);
+        off.StalledTaskStreaks[1].Should().Be(0);
+    }
+
+    [Fact]
+    public void RecordTask_OutOfRangeTaskOrWrongUsage_Throws()
+    {
+        var g = StallGuard();
+        FluentActions.Invoking(() => g.RecordTask(2, 1.0, [0.5, 0.5])).Should().Throw<ArgumentOutOfRangeException>();
+        FluentActions.Invoking(() => g.RecordTask(0, double.NaN, [0.5, 0.5])).Should().Throw<ArgumentOutOfRangeException>();
+        FluentActions.Invoking(() => g.RecordTask(0, 1.0, [1.0])).Should().Throw<ArgumentException>();
+    }
+
     [Fact]
     public void HellingerCategorical_IsZeroForEqual_OneForDisjoint_AndMatchesTheFormula()
     {
@@ -117,7 +204,9 @@ public sealed class CollapseGuardTests : IDisposable
         CollapseGuard.SumHellingerGaussian(meanA, logStdA, meanA, logStdA, 1, 1).Should().BeApproximately(0, 1e-3);
     }
 
-    private static TrainConfig GuardedBandits(float minDistance) => TrainConfig.Parse($"""
+    private static string Invariant(float v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static TrainConfig GuardedBandits(float minDistance, float stalledTaskGap = 0f, int stalledTaskRounds = 10) => TrainConfig.Parse($"""
         algorithm: mlsh
         task_family:
           kind: movement_bandits
@@ -131,7 +220,9 @@ public sealed class CollapseGuardTests : IDisposable
           warmup_iterations: 3
           joint_iterations: 2
           collapse_guard:
-            min_distance: {minDistance.ToString(System.Globalization.CultureInfo.InvariantCulture)}
+            min_distance: {Invariant(minDistance)}
+            stalled_task_gap: {Invariant(stalledTaskGap)}
+            stalled_task_rounds: {stalledTaskRounds}
             patience_rounds: 1
             grace_rounds: 0
         master:
@@ -196,6 +287,50 @@ public sealed class CollapseGuardTests : IDisposable
     }
 
     [Fact]
+    public void Trainer_UnservedTaskTestThatNeverTriggers_LeavesTrainingBitIdentical()
+    {
+        // stalled_task_gap 1: a task would have to trail the best other by more than the whole range of returns.
+        using var plain = TrainerFixtures.Create(TrainerFixtures.SmallBandits(iterations: 40));
+        using var guarded = TrainerFixtures.Create(GuardedBandits(0f, stalledTaskGap: 1f, stalledTaskRounds: 1));
+        for (var i = 0; i < 40; i++)
+        {
+            plain.RunIteration();
+            guarded.RunIteration().CollapseResets.Should().Be(0);
+        }
+        TrainerFixtures.AllParameters(guarded).Should().Equal(TrainerFixtures.AllParameters(plain));
+    }
+
+    [Fact]
+    public void Trainer_WithUnservedTaskTest_ResumesBitForBitMidRound()
+    {
+        // A hair-trigger test (any round of a task that trails the other and sets no best counts; one such round
+        // resets) so that resets happen within a few rounds and the per-task history crosses the checkpoint.
+        var config = GuardedBandits(0f, stalledTaskGap: 1e-6f, stalledTaskRounds: 1);
+        var fingerprint = TrainingRun.Fingerprint(config);
+        const int iterations = 100;
+        using var straight = TrainerFixtures.Create(config);
+        var straightResets = new List<int>();
+        for (var i = 0; i < iterations; i++) straightResets.Add(straight.RunIteration().ResetSubpolicy);
+        var firstReset = straightResets.FindIndex(r => r >= 0);
+        firstReset.Should().BeGreaterThanOrEqualTo(0, "the test must cover a restored history that led to a reset");
+        // After the next round's first joint iteration: its return and usage so far must survive the checkpoint.
+        var saveAfter = firstReset + 5;
+        var path = Path.Combine(_dir, "stalled.bin");
+        using (var first = TrainerFixtures.Create(config))
+        {
+            for (var i = 0; i < saveAfter; i++) first.RunIteration();
+            first.SaveCheckpoint(path, fingerprint);
+        }
+        using var resumed = TrainerFixtures.Create(config);
+        resumed.LoadCheckpoint(path, fingerprint);
+        var resumedResets = new List<int>();
+        for (var i = saveAfter; i < iterations; i++) resumedResets.Add(resumed.RunIteration().ResetSubpolicy);
+        straightResets.Skip(saveAfter).Should().Contain(r => r >= 0, "a reset after it, decided from the restored history");
+        resumedResets.Should().Equal(straightResets.Skip(saveAfter));
+        TrainerFixtures.AllParameters(resumed).Should().Equal(TrainerFixtures.AllParameters(straight));
+    }
+
+    [Fact]
     public void Trainer_GuardThatNeverTriggers_LeavesTrainingBitIdentical()
     {
         using var plain = TrainerFixtures.Create(TrainerFixtures.SmallBandits());
@@ -245,10 +380,18 @@ public sealed class CollapseGuardTests : IDisposable
         var withDefaults = TrainingRun.Fingerprint(plain);
         plain.Hierarchy.CollapseGuard = null;
         TrainingRun.Fingerprint(plain).Should().NotBe(withDefaults, "an absent guard serializes nothing, a present one its keys");
+        plain.Hierarchy.CollapseGuard = new CollapseGuardConfig { StalledTaskGap = 0f, StalledTaskRounds = 10 };
+        TrainingRun.Fingerprint(plain).Should().Be(withDefaults, "the stalled_task keys are left out at their defaults, so older guard configs keep their fingerprint");
+        plain.Hierarchy.CollapseGuard = new CollapseGuardConfig { StalledTaskGap = 0.3f };
+        TrainingRun.Fingerprint(plain).Should().NotBe(withDefaults);
+        plain.Hierarchy.CollapseGuard = new CollapseGuardConfig { StalledTaskRounds = 8 };
+        TrainingRun.Fingerprint(plain).Should().NotBe(withDefaults);
     }
 
     [Theory]
     [InlineData("min_distance: 0.2", "min_distance: 1.5", "key 'hierarchy.collapse_guard.min_distance': got 1.5; expected a number in [0, 1]")]
+    [InlineData("min_distance: 0.2", "min_distance: 0.2\n    stalled_task_gap: 1.2", "key 'hierarchy.collapse_guard.stalled_task_gap': got 1.2; expected a number in [0, 1]")]
+    [InlineData("min_distance: 0.2", "min_distance: 0.2\n    stalled_task_rounds: 0", "key 'hierarchy.collapse_guard.stalled_task_rounds': got 0; expected an integer in [1, 1000000]")]
     [InlineData("patience_rounds: 1", "patience_rounds: 0", "key 'hierarchy.collapse_guard.patience_rounds': got 0; expected an integer in [1, 1000000]")]
     [InlineData("grace_rounds: 0", "grace_rounds: -1", "key 'hierarchy.collapse_guard.grace_rounds': got -1; expected an integer ≥ 0")]
     [InlineData("subpolicies: 2", "subpolicies: 1", "key 'hierarchy.collapse_guard':*hierarchy.subpolicies ≥ 2*")]

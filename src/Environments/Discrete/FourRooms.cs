@@ -77,7 +77,7 @@ public sealed class FourRoomsTaskFamily : ITaskFamily
 }
 
 /// <summary>The K-instance four-rooms environment; see <see cref="FourRoomsTaskFamily"/>.</summary>
-public sealed class FourRoomsEnv : IVectorEnv
+public sealed class FourRoomsEnv : DiscreteVectorEnv
 {
     private const int Size = 13;
     private static readonly int[] CellToFree = BuildCellIndex(out FreeCellCount);
@@ -85,84 +85,30 @@ public sealed class FourRoomsEnv : IVectorEnv
     public static readonly int FreeCellCount;
 
     private readonly FourRoomsOptions _options;
-    private readonly float[] _observations;
-    private readonly float[] _finalObservations;
-    private readonly int[] _actionIndices;
-    private readonly float[] _rewards;
-    private readonly bool[] _terminated;
-    private readonly bool[] _truncated;
-    private readonly bool[] _succeeded;
-    private readonly float[] _positions;
     private readonly int[] _cells; // row * Size + col of each agent
-    private readonly int[] _steps;
-    private int _task;
-    private int _pendingTask;
-    private bool _isReset;
 
-    public FourRoomsEnv(int count, FourRoomsOptions? options = null)
+    public FourRoomsEnv(int count, FourRoomsOptions? options = null) : base("four_rooms", count, FreeCellCount, actionCount: 4)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         _options = options ?? new FourRoomsOptions();
         _options.Validate();
-        Count = count;
-        _observations = new float[count * FreeCellCount];
-        _finalObservations = new float[count * FreeCellCount];
-        _actionIndices = new int[count];
-        _rewards = new float[count];
-        _terminated = new bool[count];
-        _truncated = new bool[count];
-        _succeeded = new bool[count];
-        _positions = new float[count * 2];
         _cells = new int[count];
-        _steps = new int[count];
     }
 
-    public string Name => "four_rooms";
-    public int Count { get; }
-    public int ObservationSize => FreeCellCount;
-    public ActionSpace ActionSpace => new(ActionKind.Discrete, 4);
-    public ReadOnlySpan<float> Observations => _observations;
-    public ReadOnlySpan<float> FinalObservations => _finalObservations;
-    public Span<float> Actions => Span<float>.Empty;
-    public Span<int> ActionIndices => _actionIndices;
-    public ReadOnlySpan<float> Rewards => _rewards;
-    public ReadOnlySpan<bool> Terminated => _terminated;
-    public ReadOnlySpan<bool> Truncated => _truncated;
-    public ReadOnlySpan<bool> Succeeded => _succeeded;
-    public ReadOnlySpan<float> Positions => _positions;
-
-    public int Task
+    private protected override void ValidateTask(int value)
     {
-        get => _pendingTask;
-        set
-        {
-            if ((uint)value >= (uint)FourRoomsTaskFamily.Tasks.Length)
-                throw new ArgumentOutOfRangeException(nameof(value), value, $"four_rooms has tasks 0..{FourRoomsTaskFamily.Tasks.Length - 1}");
-            _pendingTask = value;
-        }
+        if ((uint)value >= (uint)FourRoomsTaskFamily.Tasks.Length)
+            throw new ArgumentOutOfRangeException(nameof(value), value, $"four_rooms has tasks 0..{FourRoomsTaskFamily.Tasks.Length - 1}");
     }
 
     /// <summary>The agent's (row, column) in instance <paramref name="i"/>.</summary>
     public (int Row, int Col) CellOf(int i) => (_cells[i] / Size, _cells[i] % Size);
 
-    /// <summary>The dynamics are deterministic; the seed is accepted for the contract and ignored.</summary>
-    public void Reset(ulong seed)
-    {
-        _task = _pendingTask;
-        for (var i = 0; i < Count; i++) StartEpisode(i);
-        _rewards.AsSpan().Clear();
-        _terminated.AsSpan().Clear();
-        _truncated.AsSpan().Clear();
-        _succeeded.AsSpan().Clear();
-        _isReset = true;
-    }
+    // The dynamics are deterministic: Reset's seed is accepted for the contract and ignored (no Reseed).
 
-    public void Step()
+    private protected override void StepAll()
     {
-        if (!_isReset) throw new InvalidOperationException("call Reset(seed) before Step()");
-        var (goalRow, goalCol) = FourRoomsTaskFamily.Tasks[_task].Goal;
+        var (goalRow, goalCol) = FourRoomsTaskFamily.Tasks[RunningTask].Goal;
         var goal = goalRow * Size + goalCol;
-        var n = FreeCellCount;
         for (var i = 0; i < Count; i++)
         {
             var a = _actionIndices[i];
@@ -183,17 +129,13 @@ public sealed class FourRoomsEnv : IVectorEnv
             _terminated[i] = reached;
             _truncated[i] = !reached && timeUp;
             _succeeded[i] = reached;
-            if (reached || timeUp)
-            {
-                _observations.AsSpan(i * n, n).CopyTo(_finalObservations.AsSpan(i * n));
-                StartEpisode(i);
-            }
+            if (reached || timeUp) EndEpisode(i);
         }
     }
 
-    private void StartEpisode(int i)
+    private protected override void StartEpisode(int i)
     {
-        var (row, col) = FourRoomsTaskFamily.Tasks[_task].Start;
+        var (row, col) = FourRoomsTaskFamily.Tasks[RunningTask].Start;
         _steps[i] = 0;
         _observations.AsSpan(i * FreeCellCount, FreeCellCount).Clear();
         _cells[i] = -1;
@@ -219,6 +161,4 @@ public sealed class FourRoomsEnv : IVectorEnv
                 index[r * Size + c] = FourRoomsTaskFamily.Map[r][c] == '.' ? free++ : -1;
         return index;
     }
-
-    public void Dispose() { }
 }

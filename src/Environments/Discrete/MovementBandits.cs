@@ -50,73 +50,31 @@ public sealed class MovementBanditsTaskFamily : ITaskFamily
 }
 
 /// <summary>The K-instance MovementBandits environment; see <see cref="MovementBanditsTaskFamily"/>.</summary>
-public sealed class MovementBanditsEnv : IVectorEnv
+public sealed class MovementBanditsEnv : DiscreteVectorEnv
 {
     public const int ObservationLength = 6;
     public const int ActionCount = 5;
 
     private readonly MovementBanditsOptions _options;
-    private readonly float[] _observations;
-    private readonly float[] _finalObservations;
-    private readonly int[] _actionIndices;
-    private readonly float[] _rewards;
-    private readonly bool[] _terminated;
-    private readonly bool[] _truncated;
-    private readonly bool[] _succeeded;
-    private readonly float[] _positions;
-    // Per instance: the two goals (x0, y0, x1, y1) and the step counter of the running episode.
+    // Per instance: the two goals (x0, y0, x1, y1).
     private readonly float[] _goals;
-    private readonly int[] _steps;
     // Per instance: the rewarded goal of the running episode (all equal unless tasks are mixed).
     private readonly int[] _taskOf;
     private readonly Xoshiro256StarStar[] _rngs;
-    private int _task;
-    private int _pendingTask;
-    private bool _isReset;
 
-    public MovementBanditsEnv(int count, MovementBanditsOptions? options = null)
+    public MovementBanditsEnv(int count, MovementBanditsOptions? options = null) : base("movement_bandits", count, ObservationLength, ActionCount)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         _options = options ?? new MovementBanditsOptions();
         _options.Validate();
-        Count = count;
-        _observations = new float[count * ObservationLength];
-        _finalObservations = new float[count * ObservationLength];
-        _actionIndices = new int[count];
-        _rewards = new float[count];
-        _terminated = new bool[count];
-        _truncated = new bool[count];
-        _succeeded = new bool[count];
-        _positions = new float[count * 2];
         _goals = new float[count * 4];
-        _steps = new int[count];
         _taskOf = new int[count];
         _rngs = new Xoshiro256StarStar[count];
     }
 
-    public string Name => "movement_bandits";
-    public int Count { get; }
-    public int ObservationSize => ObservationLength;
-    public ActionSpace ActionSpace => new(ActionKind.Discrete, ActionCount);
-    public ReadOnlySpan<float> Observations => _observations;
-    public ReadOnlySpan<float> FinalObservations => _finalObservations;
-    public Span<float> Actions => Span<float>.Empty;
-    public Span<int> ActionIndices => _actionIndices;
-    public ReadOnlySpan<float> Rewards => _rewards;
-    public ReadOnlySpan<bool> Terminated => _terminated;
-    public ReadOnlySpan<bool> Truncated => _truncated;
-    public ReadOnlySpan<bool> Succeeded => _succeeded;
-    public ReadOnlySpan<float> Positions => _positions;
-
-    public int Task
+    private protected override void ValidateTask(int value)
     {
-        get => _pendingTask;
-        set
-        {
-            if (value is not (0 or 1 or IVectorEnv.EveryTaskAtRandom))
-                throw new ArgumentOutOfRangeException(nameof(value), value, "movement_bandits has tasks 0 and 1 (or EveryTaskAtRandom)");
-            _pendingTask = value;
-        }
+        if (value is not (0 or 1 or IVectorEnv.EveryTaskAtRandom))
+            throw new ArgumentOutOfRangeException(nameof(value), value, "movement_bandits has tasks 0 and 1 (or EveryTaskAtRandom)");
     }
 
     /// <summary>The goal positions of instance <paramref name="i"/> (x0, y0, x1, y1), for tests and tools.</summary>
@@ -125,24 +83,13 @@ public sealed class MovementBanditsEnv : IVectorEnv
     /// <summary>The rewarded goal (task) of instance <paramref name="i"/>'s running episode.</summary>
     public int TaskOf(int i) => _taskOf[i];
 
-    public void Reset(ulong seed)
+    private protected override void Reseed(ulong seed)
     {
-        _task = _pendingTask;
-        for (var i = 0; i < Count; i++)
-        {
-            _rngs[i] = Xoshiro256StarStar.ForStream(seed, (ulong)i);
-            StartEpisode(i);
-        }
-        _rewards.AsSpan().Clear();
-        _terminated.AsSpan().Clear();
-        _truncated.AsSpan().Clear();
-        _succeeded.AsSpan().Clear();
-        _isReset = true;
+        for (var i = 0; i < Count; i++) _rngs[i] = Xoshiro256StarStar.ForStream(seed, (ulong)i);
     }
 
-    public void Step()
+    private protected override void StepAll()
     {
-        if (!_isReset) throw new InvalidOperationException("call Reset(seed) before Step()");
         var step = _options.StepSize;
         var r2 = _options.GoalRadius * _options.GoalRadius;
         for (var i = 0; i < Count; i++)
@@ -169,20 +116,16 @@ public sealed class MovementBanditsEnv : IVectorEnv
             _truncated[i] = ended;
             _succeeded[i] = ended && inGoal;
             WriteObservation(i, _observations);
-            if (ended)
-            {
-                _observations.AsSpan(i * ObservationLength, ObservationLength).CopyTo(_finalObservations.AsSpan(i * ObservationLength));
-                StartEpisode(i);
-            }
+            if (ended) EndEpisode(i);
         }
     }
 
-    private void StartEpisode(int i)
+    private protected override void StartEpisode(int i)
     {
         ref var rng = ref _rngs[i];
         for (var k = 0; k < 4; k++) _goals[i * 4 + k] = rng.NextSingle() * 2f - 1f;
         // Drawn after the goals, and only when mixing, so single-task trajectories stay what they were.
-        _taskOf[i] = _task == IVectorEnv.EveryTaskAtRandom ? (int)(rng.NextUInt64() >> 63) : _task;
+        _taskOf[i] = RunningTask == IVectorEnv.EveryTaskAtRandom ? (int)(rng.NextUInt64() >> 63) : RunningTask;
         _positions[i * 2] = 0f;
         _positions[i * 2 + 1] = 0f;
         _steps[i] = 0;
@@ -196,6 +139,4 @@ public sealed class MovementBanditsEnv : IVectorEnv
         o[1] = _positions[i * 2 + 1];
         _goals.AsSpan(i * 4, 4).CopyTo(o[2..]);
     }
-
-    public void Dispose() { }
 }

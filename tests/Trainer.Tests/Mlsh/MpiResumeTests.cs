@@ -34,6 +34,8 @@ public sealed class MpiResumeTests : IDisposable
                 min_distance: 1.0
                 patience_rounds: 1
                 grace_rounds: 0
+                # The unserved-task test's per-rank round returns and per-task history go through the checkpoint too.
+                stalled_task_gap: 0.3
             master:
               hidden: [16]
               learning_rate: 0.01

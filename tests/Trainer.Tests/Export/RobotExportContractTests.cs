@@ -90,44 +90,15 @@ public class RobotExportContractTests
         using var family = MazeTaskFamily.Create("pointmass", [Layout("corridor-east")]);
         var robot = family.Robot;
         var (sub, master, observations) = SaturatingSubPolicyOnRealObservations(family, subSeed: 7, masterSeed: 8, actionSeed: 3, resetSeed: 4);
-        int obsSize = sub.ObservationSize, joints = robot.ActionSize;
+        var unlimited = Enumerable.Repeat(double.PositiveInfinity, robot.ActionSize).ToArray();
 
-        var outDir = Path.Combine(Directory.CreateTempSubdirectory("mlsh-export-velocity-").FullName, "bundle");
-        try
-        {
-            var manifest = HierarchyExport.FromNetworks([sub], master, family, macroSteps: 20, new Provenance { Config = "test", Iterations = 0 }, outDir);
-            manifest.Action.Kind.Should().Be(ActionContract.JointVelocityTargets);
-            using var bundle = PolicyBundle.Load(outDir, new PolicyExpectations
-            {
-                Robot = robot.Name, JointNames = robot.Joints.Select(j => j.Name).ToArray(), ObservationSize = obsSize,
-            });
-            var defaults = robot.Joints.Select(j => j.DefaultPosition).ToArray();
-            var scales = robot.Joints.Select(j => j.ActionScale).ToArray();
-            var unlimited = Enumerable.Repeat(double.PositiveInfinity, joints).ToArray();
-            float[] mean = new float[joints], clipped = new float[joints], ort = new float[joints];
-            double[] qTarget = new double[joints], qdTarget = new double[joints];
-            int saturated = 0, inside = 0;
-            var maxDiff = 0.0;
-            foreach (var obs in observations)
-            {
-                sub.ActDeterministic(obs, 1, mean);
-                sub.ClipActions(mean, clipped);
-                JointPdLaw.ActionsToTargets(robot.ControlMode, clipped, defaults, scales, unlimited.Select(v => -v).ToArray(), unlimited, qTarget, qdTarget);
-                bundle.SubPolicies[0].Act(obs, ort);
-                for (var j = 0; j < joints; j++)
-                {
-                    maxDiff = Math.Max(maxDiff, Math.Abs(ort[j] - qdTarget[j]));
-                    if (MathF.Abs(mean[j]) > 1f) saturated++; else inside++;
-                }
-            }
-            maxDiff.Should().BeLessThanOrEqualTo(1e-5, "exported velocity targets must equal the environment's");
-            saturated.Should().BeGreaterThan(0, "some actions must hit the ±1 clip");
-            inside.Should().BeGreaterThan(0, "some actions must stay inside ±1");
-        }
-        finally
-        {
-            Directory.Delete(Path.GetDirectoryName(outDir)!, recursive: true);
-        }
+        var r = ExportedVersusEnvironmentTargets(family, sub, master, observations, macroSteps: 20,
+            lo: unlimited.Select(v => -v).ToArray(), hi: unlimited, velocityTargets: true);
+
+        r.Manifest.Action.Kind.Should().Be(ActionContract.JointVelocityTargets);
+        r.MaxDiff.Should().BeLessThanOrEqualTo(1e-5, "exported velocity targets must equal the environment's");
+        r.Saturated.Should().BeGreaterThan(0, "some actions must hit the ±1 clip");
+        r.Inside.Should().BeGreaterThan(0, "some actions must stay inside ±1");
     }
 
     [Fact]
@@ -165,28 +136,47 @@ public class RobotExportContractTests
         using var family = MazeTaskFamily.Create("quadruped", [Layout("corridor-east")]);
         var robot = family.Robot;
         var (sub, master, observations) = SaturatingSubPolicyOnRealObservations(family, subSeed: 5, masterSeed: 6, actionSeed: 2, resetSeed: 9);
-        int obsSize = sub.ObservationSize, joints = robot.ActionSize;
+        var model = family.Tasks[0].Model;
+        double[] lo = new double[robot.ActionSize], hi = new double[robot.ActionSize];
+        for (var j = 0; j < robot.ActionSize; j++)
+        {
+            model.TryNameToId(MjObjectType.Joint, robot.Joints[j].Name, out var id).Should().BeTrue();
+            (lo[j], hi[j]) = model.JntLimited[id] != 0 ? (model.JntRange[2 * id], model.JntRange[2 * id + 1]) : (double.NegativeInfinity, double.PositiveInfinity);
+        }
 
+        var r = ExportedVersusEnvironmentTargets(family, sub, master, observations, macroSteps: 10, lo, hi, velocityTargets: false);
+
+        r.MaxDiff.Should().BeLessThanOrEqualTo(1e-5, "exported joint targets must equal the environment's");
+        r.Saturated.Should().BeGreaterThan(0, "some actions must hit the ±1 clip");
+        r.Inside.Should().BeGreaterThan(0, "some actions must stay inside ±1");
+    }
+
+    /// <summary>
+    /// Exports <paramref name="sub"/> (with <paramref name="master"/>) as a bundle, loads it in ONNX Runtime and, on
+    /// each observation, compares the bundle's sub-policy output with the environment's mapping of the same action:
+    /// the deterministic mean clipped to ±1, then <see cref="JointPdLaw.ActionsToTargets"/> within [lo, hi]
+    /// (position targets q*, or velocity targets qd* when <paramref name="velocityTargets"/>). Returns the manifest,
+    /// the largest difference and how many action components the clip bound (|mean| &gt; 1) or not.
+    /// </summary>
+    private static (PolicyManifest Manifest, double MaxDiff, int Saturated, int Inside) ExportedVersusEnvironmentTargets(
+        MazeTaskFamily family, GaussianActorCritic sub, CategoricalActorCritic master, List<float[]> observations, int macroSteps,
+        double[] lo, double[] hi, bool velocityTargets)
+    {
+        var robot = family.Robot;
+        var joints = robot.ActionSize;
         var outDir = Path.Combine(Directory.CreateTempSubdirectory("mlsh-export-mapping-").FullName, "bundle");
         try
         {
-            HierarchyExport.FromNetworks([sub], master, family, macroSteps: 10, new Provenance { Config = "test", Iterations = 0 }, outDir);
+            var manifest = HierarchyExport.FromNetworks([sub], master, family, macroSteps, new Provenance { Config = "test", Iterations = 0 }, outDir);
             using var bundle = PolicyBundle.Load(outDir, new PolicyExpectations
             {
-                Robot = robot.Name, JointNames = robot.Joints.Select(j => j.Name).ToArray(), ObservationSize = obsSize,
+                Robot = robot.Name, JointNames = robot.Joints.Select(j => j.Name).ToArray(), ObservationSize = sub.ObservationSize,
             });
-
-            var model = family.Tasks[0].Model;
-            double[] lo = new double[joints], hi = new double[joints];
-            for (var j = 0; j < joints; j++)
-            {
-                model.TryNameToId(MjObjectType.Joint, robot.Joints[j].Name, out var id).Should().BeTrue();
-                (lo[j], hi[j]) = model.JntLimited[id] != 0 ? (model.JntRange[2 * id], model.JntRange[2 * id + 1]) : (double.NegativeInfinity, double.PositiveInfinity);
-            }
             var defaults = robot.Joints.Select(j => j.DefaultPosition).ToArray();
             var scales = robot.Joints.Select(j => j.ActionScale).ToArray();
             float[] mean = new float[joints], clipped = new float[joints], ort = new float[joints];
             double[] qTarget = new double[joints], qdTarget = new double[joints];
+            var environment = velocityTargets ? qdTarget : qTarget;
             int saturated = 0, inside = 0;
             var maxDiff = 0.0;
             foreach (var obs in observations)
@@ -197,13 +187,11 @@ public class RobotExportContractTests
                 bundle.SubPolicies[0].Act(obs, ort);
                 for (var j = 0; j < joints; j++)
                 {
-                    maxDiff = Math.Max(maxDiff, Math.Abs(ort[j] - qTarget[j]));
+                    maxDiff = Math.Max(maxDiff, Math.Abs(ort[j] - environment[j]));
                     if (MathF.Abs(mean[j]) > 1f) saturated++; else inside++;
                 }
             }
-            maxDiff.Should().BeLessThanOrEqualTo(1e-5, "exported joint targets must equal the environment's");
-            saturated.Should().BeGreaterThan(0, "some actions must hit the ±1 clip");
-            inside.Should().BeGreaterThan(0, "some actions must stay inside ±1");
+            return (manifest, maxDiff, saturated, inside);
         }
         finally
         {

@@ -104,26 +104,6 @@ public sealed class HumbleDiscoveryLayoutTests(CycloneHumbleReference reference)
         writer.Should().Equal(js.Gid);
     }
 
-    [Fact]
-    public void RosGraph_OfAHumbleNode_ListsHumbleNodesWithTheirEntities()
-    {
-        var domain = new TestDomain();
-        var humble = (string ns) => domain.Options(ns) with { Distro = RosDistro.Humble };
-        using var runtime = new RosNode("mlsh_runtime", humble("/"));
-        using var sim = new RosNode("mlsh_sim", humble("/robot1"));
-        using var js = sim.CreatePublisher<JointState>("joint_states", QosProfile.SensorData);
-        using var cmd = runtime.CreateSubscription<Float64MultiArray>("/effort_controller/commands", QosProfile.Commands);
-        using var observer = new RosNode("observer", humble("/"));
-        using var graph = new RosGraph(observer);
-
-        TestDomain.Eventually(() =>
-        {
-            var nodes = graph.Nodes();
-            return nodes.Any(n => n.FullyQualifiedName == "/mlsh_runtime" && n.Readers == 1)
-                   && nodes.Any(n => n.FullyQualifiedName == "/robot1/mlsh_sim" && n.Writers == 1);
-        }, Timeout).Should().BeTrue(string.Join(", ", graph.Nodes()));
-    }
-
     [Theory]
     [InlineData("humble", RosDistro.Humble, 24)]
     [InlineData("iron", RosDistro.Jazzy, 16)]

@@ -8,15 +8,18 @@ public sealed class RosGraphTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
-    [Fact]
-    public void Nodes_ListsMlshNodesWithTheirEntities_FromRosDiscoveryInfo()
+    [Theory]
+    [InlineData(RosDistro.Jazzy)]
+    [InlineData(RosDistro.Humble)]
+    public void Nodes_ListsMlshNodesWithTheirEntities_FromRosDiscoveryInfo_InEitherGidLayout(RosDistro distro)
     {
         var domain = new TestDomain();
-        using var runtime = domain.Node("mlsh_runtime");
-        using var sim = domain.Node("mlsh_sim", "/robot1");
+        RosNode Node(string name, string ns = "/") => new(name, domain.Options(ns) with { Distro = distro });
+        using var runtime = Node("mlsh_runtime");
+        using var sim = Node("mlsh_sim", "/robot1");
         using var js = sim.CreatePublisher<JointState>("joint_states", QosProfile.SensorData);
         using var cmd = runtime.CreateSubscription<Float64MultiArray>("/effort_controller/commands", QosProfile.Commands);
-        using var observer = domain.Node("observer");
+        using var observer = Node("observer");
         using var graph = new RosGraph(observer);
 
         TestDomain.Eventually(() =>

@@ -288,6 +288,8 @@ public sealed class RuntimeNode : IDisposable
         if (wall is not null)
         {
             _hardware.StartReaderThread();
+            // One priority below the control thread's: the commands must go out, but never ahead of the next cycle.
+            _hardware.StartCommandPublisher(_p.Period, _p.RealtimePriority > 1 ? _p.RealtimePriority - 1 : null);
             Realtime = wall.Start();
             Volatile.Write(ref _timing, new LoopTiming(wall.ComputeTime, wall.WakeLateness, () => wall.CyclesRun, () => wall.DeadlineMisses));
             _log.WriteLine($"[{_node.FullyQualifiedName}] control thread at {_p.ControlRateHz} Hz: {Realtime.Scheduler.Detail}; {Realtime.TimerSlack.Detail}; {Realtime.Affinity.Detail}");
@@ -316,6 +318,8 @@ public sealed class RuntimeNode : IDisposable
         }
         wall?.Stop();
         sim?.Stop();
+        // Send what the control thread queued before the final command, which then goes out in place.
+        _hardware.StopCommandPublisher();
         // Leave the robot limp-safe: one last zero-torque command after the loop ended.
         _hardware.WriteCommand(new double[_hardware.JointCount]);
         return exit;

@@ -22,8 +22,9 @@ namespace Mlsh.Cli.Benchmarks;
 /// <see cref="HierarchicalController"/> with the shipped models through <see cref="DdsRobotHardware"/> — fed with
 /// joint states, IMU and odometry over Cyclone DDS by a second process, against a gcc-compiled C
 /// clock_nanosleep(TIMER_ABSTIME) loop (<see cref="CDeadlineLoopReference"/>) with the same schedule, in the same run.
-/// Reports compute time per cycle, wake-up lateness of both loops, deadline misses and managed bytes allocated per
-/// cycle on the control thread.
+/// Reports compute time per cycle, wake-up lateness of both loops, deadline misses, managed bytes allocated per
+/// cycle on the control thread, and how long commands wait between the control thread and their DDS write on the
+/// publisher thread (see docs/runtime-timing.md).
 /// </summary>
 public sealed class RuntimeBench : IBench
 {
@@ -92,6 +93,8 @@ public sealed class RuntimeBench : IBench
         using var hardware = new DdsRobotHardware(node, p);
         var controller = new HierarchicalController(p, bundle, hardware);
         hardware.StartReaderThread();
+        // As RuntimeNode does on the wall clock: the control thread hands each command to the publisher thread.
+        hardware.StartCommandPublisher(period, priority > 1 ? priority - 1 : null);
 
         using var publisher = StartStatePublisher(domain, tag, period, p.ModelsDir);
         var publisherErrors = publisher.StandardError.ReadToEndAsync();
@@ -239,6 +242,10 @@ public sealed class RuntimeBench : IBench
                           $"{safeEntries} safe-mode entries, faults seen {ours.End.FaultHistory}; rejected joint states {hardware.RejectedJointStates}");
         Console.WriteLine($"controller update alone: cycles running a sub-policy p50 {Us(ours.PolicyUpdates.P50):F1} us, p99 {Us(ours.PolicyUpdates.P99):F1} us ({ours.PolicyUpdates.Count}); " +
                           $"PD-only cycles p50 {Us(ours.PdOnlyUpdates.P50):F1} us, p99 {Us(ours.PdOnlyUpdates.P99):F1} us ({ours.PdOnlyUpdates.Count})");
+        var handoff = new LatencyHistogramSnapshot();
+        hardware.CommandHandoff.CopyTo(handoff);
+        Console.WriteLine($"command hand-off, control thread -> DDS write on the publisher thread ({hardware.CommandPublisherRealtime?.Scheduler.Detail}), whole run: " +
+                          $"p50 {Us(handoff.P50):F1} us, p99 {Us(handoff.P99):F1} us, max {Us(handoff.Max):F1} us over {handoff.Count} commands; {hardware.DroppedCommands} dropped");
         Console.WriteLine($"managed bytes allocated per cycle on the control thread: {ours.AllocBytesPerCycle:F3} (target 0)");
         Console.WriteLine($"lateness p99 ratio vs C: {ratio:F2} (target <= 1.0); compute p99 {Us(ours.Compute.P99):F1} us (target <= 25)");
         if (policyFraction < 1) Console.WriteLine("warning: the controller spent part of the run in safe mode; its compute figures then mix in the cheaper safe-mode cycles");
@@ -268,6 +275,9 @@ public sealed class RuntimeBench : IBench
             ["c_deadline_misses"] = cMisses,
             ["lateness_p99_ratio_vs_c"] = Math.Round(ratio, 3),
             ["alloc_bytes_per_cycle"] = Math.Round(ours.AllocBytesPerCycle, 3),
+            ["command_handoff_p50_us"] = Us(handoff.P50),
+            ["command_handoff_p99_us"] = Us(handoff.P99),
+            ["commands_dropped"] = hardware.DroppedCommands,
             ["policy_cycle_fraction"] = Math.Round(policyFraction, 4),
             ["sub_policy_steps"] = subSteps,
             ["master_ticks"] = masterTicks,

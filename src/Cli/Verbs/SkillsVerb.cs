@@ -18,10 +18,12 @@ public sealed class SkillsVerb : IVerb
         var episodes = new Option<int>("--episodes") { Description = "Episodes per sub-policy.", DefaultValueFactory = _ => 8 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the start states.", DefaultValueFactory = _ => 1 };
         var svg = new Option<string?>("--svg") { Description = "Write the probe paths and mean directions as an SVG top view." };
+        var oracleLayout = new Option<string?>("--oracle-layout") { Description = "Also run a scripted waypoint-following master over these skills on this layout: can the skills solve it at all?" };
+        var oracleEpisodes = new Option<int>("--oracle-episodes") { Description = "Episodes of the waypoint-oracle run.", DefaultValueFactory = _ => 20 };
         var json = new Option<bool>("--json") { Description = "End with one JSON line: per sub-policy heading, distance per macro step, consistency, falls." };
         var cmd = new Command("skills", "Drive each sub-policy alone from the start and report which way it moves the robot (the skills MLSH learned).")
         {
-            models, layout, task, macros, episodes, seed, svg, json,
+            models, layout, task, macros, episodes, seed, svg, oracleLayout, oracleEpisodes, json,
         };
         cmd.SetAction(Execute);
         return cmd;
@@ -55,11 +57,34 @@ public sealed class SkillsVerb : IVerb
                 AtomicFile.WriteAllText(svgPath, SkillProbeSvg.Render($"Sub-policies of {Path.GetFileName(Path.GetFullPath(dir))} driven alone on {name}", results));
                 Console.WriteLine($"wrote {svgPath}");
             }
+            Dictionary<string, object>? oracle = null;
+            if (parse.GetValue(oracleLayout) is { } oraclePath)
+            {
+                var (oracleFamily, ot, oracleName) = Retuner.FamilyFor(description, oraclePath, null, dir);
+                using var ownedOracle = oracleFamily as IDisposable;
+                if (oracleFamily is not Environments.Tasks.MazeTaskFamily maze)
+                {
+                    Console.Error.WriteLine($"error: --oracle-layout needs a maze family; {dir} was trained on {description.TaskFamily}");
+                    return 2;
+                }
+                var r = Evaluator.Run(oracleFamily, ot, subs, null, description.MacroSteps, Math.Max(1, parse.GetValue(oracleEpisodes)), parse.GetValue(seed),
+                    scriptedMaster: WaypointOracle.For(maze.Tasks[ot].Layout, results));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"waypoint oracle on {oracleName}: {r.Episodes} episodes, success rate {r.SuccessRate:P0}, mean steps {r.MeanSteps:F0}"));
+                oracle = new Dictionary<string, object>
+                {
+                    ["layout"] = oracleName,
+                    ["episodes"] = r.Episodes,
+                    ["success_rate"] = Math.Round(r.SuccessRate, 4),
+                    ["mean_steps"] = Math.Round(r.MeanSteps, 1),
+                };
+            }
             if (parse.GetValue(json))
             {
-                JsonOut.WriteLastLine(new Dictionary<string, object>
+                JsonOut.WriteLastLine(new Dictionary<string, object?>
                 {
                     ["task"] = name,
+                    ["oracle"] = oracle,
                     ["macro_steps"] = description.MacroSteps,
                     ["skills"] = results.Select(r => new Dictionary<string, object>
                     {

@@ -15,16 +15,22 @@ public sealed record EvalResult(int Episodes, double SuccessRate, double MeanRet
 /// </summary>
 public static class Evaluator
 {
-    /// <param name="master">Null for a flat policy (exactly one entry in <paramref name="subpolicies"/>).</param>
+    /// <param name="master">Null for a flat policy (exactly one entry in <paramref name="subpolicies"/>) or with
+    /// <paramref name="scriptedMaster"/>.</param>
+    /// <param name="scriptedMaster">Instead of a learned master: picks the sub-policy from the agent's planar position
+    /// (x, y) at every macro step (a diagnostic upper bound, e.g. a waypoint follower).</param>
     public static EvalResult Run(ITaskFamily family, int task, IReadOnlyList<ActorCritic> subpolicies, CategoricalActorCritic? master,
-        int macroSteps, int episodes, ulong seed, bool stochastic = false, int parallel = 8)
+        int macroSteps, int episodes, ulong seed, bool stochastic = false, int parallel = 8, Func<float, float, int>? scriptedMaster = null)
     {
         ArgumentNullException.ThrowIfNull(family);
         ArgumentNullException.ThrowIfNull(subpolicies);
         ArgumentOutOfRangeException.ThrowIfLessThan(episodes, 1);
-        if (master is null && subpolicies.Count != 1)
+        if (master is not null && scriptedMaster is not null)
+            throw new ArgumentException("give a learned master or a scripted one, not both", nameof(scriptedMaster));
+        var hierarchical = master is not null || scriptedMaster is not null;
+        if (!hierarchical && subpolicies.Count != 1)
             throw new ArgumentException($"without a master exactly one (flat) policy is needed, got {subpolicies.Count}", nameof(subpolicies));
-        if (master is not null) ArgumentOutOfRangeException.ThrowIfLessThan(macroSteps, 1);
+        if (hierarchical) ArgumentOutOfRangeException.ThrowIfLessThan(macroSteps, 1);
         var count = Math.Min(episodes, parallel);
         using var env = family.CreateVectorEnv(count);
         if (env.ObservationSize != subpolicies[0].ObservationSize)
@@ -52,7 +58,19 @@ public static class Evaluator
         while (done < episodes)
         {
             var obs = env.Observations;
-            if (master is not null)
+            if (scriptedMaster is not null)
+            {
+                var positions = env.Positions;
+                for (var e = 0; e < count; e++)
+                {
+                    if (macroLeft[e] > 0) continue;
+                    var k = scriptedMaster(positions[2 * e], positions[2 * e + 1]);
+                    if ((uint)k >= (uint)subpolicies.Count) throw new InvalidOperationException($"the scripted master chose sub-policy {k}; there are {subpolicies.Count}");
+                    active[e] = k;
+                    macroLeft[e] = macroSteps;
+                }
+            }
+            else if (master is not null)
             {
                 var n = 0;
                 for (var e = 0; e < count; e++)

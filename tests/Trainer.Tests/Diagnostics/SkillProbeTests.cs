@@ -7,11 +7,11 @@ namespace Mlsh.Trainer.Tests.Diagnostics;
 
 public class SkillProbeTests
 {
-    private static readonly string Arena = Path.Combine(MlshPaths.Layouts, "probe", "open-arena.yaml");
+    internal static readonly string Arena = Path.Combine(MlshPaths.Layouts, "probe", "open-arena.yaml");
 
     /// <summary>A point-mass sub-policy whose most probable action is (ax, ay) whatever it observes: a constant
     /// velocity command, so the direction it walks is known in advance.</summary>
-    private static GaussianActorCritic ConstantVelocity(int observationSize, float ax, float ay)
+    internal static GaussianActorCritic ConstantVelocity(int observationSize, float ax, float ay)
     {
         var p = new GaussianActorCritic(new ActorCriticOptions { ObservationSize = observationSize, ActionSize = 2, HiddenSizes = [8], Seed = 3 });
         var last = p.PolicyNetwork.Layers[^1];

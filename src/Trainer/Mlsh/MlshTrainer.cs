@@ -650,10 +650,14 @@ public sealed class MlshTrainer : IDisposable
             var e = _gatherIdx[i];
             var k = _gatherIndices[i];
             var logp = _gatherLogp[i];
-            if (epsilon > 0 && _actRandom.NextFloat() < epsilon)
+            if (epsilon > 0)
             {
-                k = _actRandom.NextInt(_k);
-                logp = MasterLogProb(master, _gatherObs.AsSpan(i * _obs, _obs), k);
+                if (_actRandom.NextFloat() < epsilon)
+                {
+                    k = _actRandom.NextInt(_k);
+                    logp = MasterLogProb(master, _gatherObs.AsSpan(i * _obs, _obs), k);
+                }
+                logp = EpsilonMixtureLogProb(logp, epsilon, _k);
             }
             var row = e * _steps + _mCount[e]++;
             obs.Slice(e * _obs, _obs).CopyTo(_masterBatch.Observations.Slice(row * _obs, _obs));
@@ -673,8 +677,27 @@ public sealed class MlshTrainer : IDisposable
         }
     }
 
+    /// <summary>
+    /// log of the probability with which an ε-exploring master makes choice k: (1 − ε)·π(k | s) + ε / K, from
+    /// log π(k | s). PPO's ratio for a master decision is π_new(k | s) over this behaviour probability.
+    /// </summary>
+    /// <remarks>
+    /// DESIGN: the decisions are drawn from the mixture, not from π, so the mixture is the importance weight's
+    /// denominator. Dividing by π alone broke retuning with ε > 0: once a master is confident, an ε-random choice
+    /// can have log π below −88, exp of the log-ratio overflows to infinity and the update fails with a NaN
+    /// gradient. With the mixture the ratio is at most K / ε. Computed as a log-sum-exp so that a log π of
+    /// −1000 is exact too.
+    /// </remarks>
+    internal static float EpsilonMixtureLogProb(float logPolicy, float epsilon, int choices)
+    {
+        var a = Math.Log(1.0 - epsilon) + logPolicy;
+        var b = Math.Log(epsilon / choices);
+        var max = Math.Max(a, b);
+        return (float)(max + Math.Log(Math.Exp(a - max) + Math.Exp(b - max)));
+    }
+
     /// <summary>log π_master(k | s) for an ε-random override: PPO's ratio needs the probability the
-    /// master itself gives the executed choice.</summary>
+    /// master itself gives the executed choice (then mixed with ε, <see cref="EpsilonMixtureLogProb"/>).</summary>
     private float MasterLogProb(CategoricalActorCritic master, ReadOnlySpan<float> observation, int k)
     {
         master.Normalizer.Normalize(observation, 1, _normScratch);

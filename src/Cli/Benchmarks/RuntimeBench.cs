@@ -39,6 +39,10 @@ public sealed class RuntimeBench : IBench
         Description = "SCHED_FIFO priority requested for both loops (0 = SCHED_OTHER); a refusal is reported, not fatal.",
         DefaultValueFactory = _ => 0,
     };
+    private readonly Option<bool> _inPlace = new("--in-place-commands")
+    {
+        Description = "Write each command to DDS on the control thread (dds_write inside the cycle, as before the hand-off to a publisher thread), for comparison.",
+    };
     private readonly Option<string?> _models = new("--models") { Description = "Exported models directory (default: models_dir of launch/params/runtime.yaml)." };
     private readonly Option<string?> _statePublisher = new("--state-publisher")
     {
@@ -48,7 +52,7 @@ public sealed class RuntimeBench : IBench
 
     public string Name => "runtime";
     public string Description => "The Runtime control loop (shipped models, DDS state in) vs a C clock_nanosleep loop: compute, lateness p50/p99/max, misses, bytes/cycle.";
-    public IEnumerable<Option> Options => [_seconds, _rate, _priority, _models, _statePublisher];
+    public IEnumerable<Option> Options => [_seconds, _rate, _priority, _inPlace, _models, _statePublisher];
 
     public int Run(ParseResult parse, bool json)
     {
@@ -72,7 +76,7 @@ public sealed class RuntimeBench : IBench
                 throw new ConfigException($"bench runtime: --state-publisher expects <domain>/<tag>, got '{publisher}'");
             return RunStatePublisher(p, manifest, Ros(publisherDomain, publisher[(slash + 1)..]), period);
         }
-        return Measure(p, manifest, manifestPath, period, seconds, priority, json);
+        return Measure(p, manifest, manifestPath, period, seconds, priority, parse.GetValue(_inPlace), json);
     }
 
     // DESIGN: the sensor-state publisher is a child process (this benchmark re-run with --state-publisher), not a
@@ -80,7 +84,7 @@ public sealed class RuntimeBench : IBench
     // in memory; from another process they arrive as RTPS datagrams through Cyclone's receive thread, as they do
     // on a robot, and that thread competes with the control thread as it would in deployment. A child also keeps
     // the publisher's own garbage out of the measured process.
-    private static int Measure(RuntimeParameters p, PolicyManifest manifest, string manifestPath, TimeSpan period, double seconds, int priority, bool json)
+    private static int Measure(RuntimeParameters p, PolicyManifest manifest, string manifestPath, TimeSpan period, double seconds, int priority, bool inPlaceCommands, bool json)
     {
         DeploymentContract.Check(p, manifest, manifestPath);
         var options = new ControlThreadOptions { Period = period, RealtimePriority = priority > 0 ? priority : null };
@@ -94,7 +98,7 @@ public sealed class RuntimeBench : IBench
         var controller = new HierarchicalController(p, bundle, hardware);
         hardware.StartReaderThread();
         // As RuntimeNode does on the wall clock: the control thread hands each command to the publisher thread.
-        hardware.StartCommandPublisher(period, priority > 1 ? priority - 1 : null);
+        if (!inPlaceCommands) hardware.StartCommandPublisher(period, priority > 1 ? priority - 1 : null);
 
         using var publisher = StartStatePublisher(domain, tag, period, p.ModelsDir);
         var publisherErrors = publisher.StandardError.ReadToEndAsync();
@@ -244,7 +248,8 @@ public sealed class RuntimeBench : IBench
                           $"PD-only cycles p50 {Us(ours.PdOnlyUpdates.P50):F1} us, p99 {Us(ours.PdOnlyUpdates.P99):F1} us ({ours.PdOnlyUpdates.Count})");
         var handoff = new LatencyHistogramSnapshot();
         hardware.CommandHandoff.CopyTo(handoff);
-        Console.WriteLine($"command hand-off, control thread -> DDS write on the publisher thread ({hardware.CommandPublisherRealtime?.Scheduler.Detail}), whole run: " +
+        if (hardware.CommandPublisherRealtime is null) Console.WriteLine("commands: written to DDS on the control thread (--in-place-commands)");
+        else Console.WriteLine($"command hand-off, control thread -> DDS write on the publisher thread ({hardware.CommandPublisherRealtime.Scheduler.Detail}), whole run: " +
                           $"p50 {Us(handoff.P50):F1} us, p99 {Us(handoff.P99):F1} us, max {Us(handoff.Max):F1} us over {handoff.Count} commands; {hardware.DroppedCommands} dropped");
         Console.WriteLine($"managed bytes allocated per cycle on the control thread: {ours.AllocBytesPerCycle:F3} (target 0)");
         Console.WriteLine($"lateness p99 ratio vs C: {ratio:F2} (target <= 1.0); compute p99 {Us(ours.Compute.P99):F1} us (target <= 25)");
@@ -278,6 +283,7 @@ public sealed class RuntimeBench : IBench
             ["command_handoff_p50_us"] = Us(handoff.P50),
             ["command_handoff_p99_us"] = Us(handoff.P99),
             ["commands_dropped"] = hardware.DroppedCommands,
+            ["command_handoff"] = hardware.CommandPublisherRealtime is not null,
             ["policy_cycle_fraction"] = Math.Round(policyFraction, 4),
             ["sub_policy_steps"] = subSteps,
             ["master_ticks"] = masterTicks,

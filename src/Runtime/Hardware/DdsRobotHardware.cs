@@ -29,9 +29,9 @@ namespace Mlsh.Runtime.Hardware;
 /// system call plus, in a VM, an inter-processor interrupt (a VM exit), measured at 4 µs p50 on the control thread,
 /// about what the dds_write cost; and a woken SCHED_OTHER thread preempts the control thread mid-cycle (43 µs p99).
 /// Polling costs the control thread nothing but the copy; the publisher sleeps until 10 µs after one period past
-/// the last command's stamp (when a PD-only cycle has usually ended) and then checks every
-/// <see cref="CommandPollStep"/> until the next command is there, so a command waits about one wake-up, or up to one
-/// poll step more after a long (sub-policy) cycle (<see cref="CommandHandoff"/> measures it). A poll that wakes on
+/// the last command's stamp (when a PD-only cycle has usually ended); if the command is not there (a sub-policy
+/// cycle), it checks again as late as the last such command came, then every <see cref="CommandPollStep"/>. A command
+/// waits about one wake-up, more after a long cycle (<see cref="CommandHandoff"/> measures it). A poll that wakes on
 /// the control thread's CPU during a long cycle can still preempt it for a few µs unless the threads run SCHED_FIFO
 /// (realtime_priority), where the publisher gets one priority below the control thread. Under simulated time
 /// the cycle is paced by /clock, not by deadlines, and a hand-off would only lengthen the lockstep round trip.
@@ -196,24 +196,53 @@ public sealed class DdsRobotHardware : IRobotHardware, IDisposable
         var period = _commandPeriodNs;
         var step = Math.Clamp(period / 20, 10_000, 100_000);
         var lastStamp = long.MinValue;
+        long expected = 0, lateOffset = 0;
+        var check = 0; // which check of the expected command the coming wake-up is (0: not tracking one)
         while (true)
         {
             var stopping = _commandStop;
+            var got = false;
             while (_commandRing.TryRead(_commandOut, out var stamp))
             {
                 _commandOut.CopyTo(_command.Data, 0);
                 _commandPub.Publish(_command);
                 CommandHandoff.Record(Timing.MonotonicClock.NowNanoseconds() - stamp);
                 Interlocked.Increment(ref _handedOff);
+                // A command the first check missed came from a long (sub-policy) cycle: remember how late it was. Not
+                // from a stall (half a period or more late), which would make the next long cycle's check wait too long.
+                if (check > 1 && stamp - expected is > 0 and var late && late < period / 2) lateOffset = late;
                 lastStamp = stamp;
+                got = true;
             }
             if (stopping) return;
             var now = Timing.MonotonicClock.NowNanoseconds();
-            // The next command is due about one period after the last one (the control thread stamps it when the cycle
-            // ends): check just after that, then every step. With no command for two periods (loop not started, or
-            // stalled) check once a period only.
-            var next = lastStamp == long.MinValue || now - lastStamp > 2 * period ? now + period
-                : Math.Max(lastStamp + period + FirstCheckNs, now + step);
+            long next;
+            if (lastStamp == long.MinValue || now - lastStamp > 2 * period)
+            {
+                // No command for two periods (loop not started, or stalled): check once a period.
+                next = now + period;
+                check = 0;
+            }
+            else if (got)
+            {
+                // The next command is due about one period after this one (stamped when the cycle ended): check just
+                // after that, when a PD-only cycle has ended, so the wake-up does not land inside it.
+                expected = lastStamp + period;
+                next = expected + FirstCheckNs;
+                check = 1;
+            }
+            else if (check == 1 && lateOffset > FirstCheckNs)
+            {
+                // A long cycle: its command comes about as late as the last long cycle's. Checking every step instead
+                // would wake this thread several times inside the cycle (preempting the control thread on its CPU).
+                next = Math.Max(expected + lateOffset + FirstCheckNs, now + step);
+                check = 2;
+            }
+            else
+            {
+                next = now + step;
+                check++;
+            }
             Timing.MonotonicClock.SleepUntil(next);
         }
     }

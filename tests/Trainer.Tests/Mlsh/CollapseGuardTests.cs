@@ -206,38 +206,14 @@ public sealed class CollapseGuardTests : IDisposable
 
     private static string Invariant(float v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    private static TrainConfig GuardedBandits(float minDistance, float stalledTaskGap = 0f, int stalledTaskRounds = 10) => TrainConfig.Parse($"""
-        algorithm: mlsh
-        task_family:
-          kind: movement_bandits
-        seed: 7
-        iterations: 20
-        envs: 4
-        rollout_steps: 50
-        hierarchy:
-          subpolicies: 2
-          macro_steps: 10
-          warmup_iterations: 3
-          joint_iterations: 2
-          collapse_guard:
+    private static TrainConfig GuardedBandits(float minDistance, float stalledTaskGap = 0f, int stalledTaskRounds = 10) => TrainConfig.Parse(
+        TrainerFixtures.SmallBanditsYaml(collapseGuard: $"""
             min_distance: {Invariant(minDistance)}
             stalled_task_gap: {Invariant(stalledTaskGap)}
             stalled_task_rounds: {stalledTaskRounds}
             patience_rounds: 1
             grace_rounds: 0
-        master:
-          hidden: [16]
-          learning_rate: 0.01
-          epochs: 2
-          minibatch_size: 16
-        subpolicy:
-          hidden: [16, 16]
-          learning_rate: 0.001
-          epochs: 2
-          minibatch_size: 50
-        checkpoint_every: 1000
-        plot_every: 1000
-        """, "guard.yaml");
+            """), "guard.yaml");
 
     /// <summary>Two sub-policies whose output biases make them pick <paramref name="actionA"/> and
     /// <paramref name="actionB"/> almost surely (MovementBandits: 1 = +x, 2 = −x).</summary>

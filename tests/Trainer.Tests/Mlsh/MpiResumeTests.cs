@@ -17,38 +17,13 @@ public sealed class MpiResumeTests : IDisposable
     private string WriteConfig(int iterations)
     {
         var path = Path.Combine(_dir, $"bandits-{iterations}.yaml");
-        File.WriteAllText(path, $"""
-            algorithm: mlsh
-            task_family:
-              kind: movement_bandits
-            seed: 3
-            iterations: {iterations}
-            envs: 4
-            rollout_steps: 50
-            hierarchy:
-              subpolicies: 2
-              macro_steps: 10
-              warmup_iterations: 3
-              joint_iterations: 4
-              collapse_guard:
-                min_distance: 1.0
-                patience_rounds: 1
-                grace_rounds: 0
-                # The unserved-task test's per-rank round returns and per-task history go through the checkpoint too.
-                stalled_task_gap: 0.3
-            master:
-              hidden: [16]
-              learning_rate: 0.01
-              epochs: 2
-              minibatch_size: 16
-            subpolicy:
-              hidden: [16, 16]
-              learning_rate: 0.001
-              epochs: 2
-              minibatch_size: 50
-            checkpoint_every: 1000
-            plot_every: 1000
-            """);
+        File.WriteAllText(path, TrainerFixtures.SmallBanditsYaml(iterations: iterations, seed: 3, jointIterations: 4, collapseGuard: """
+            min_distance: 1.0
+            patience_rounds: 1
+            grace_rounds: 0
+            # The unserved-task test's per-rank round returns and per-task history go through the checkpoint too.
+            stalled_task_gap: 0.3
+            """));
         return path;
     }
 

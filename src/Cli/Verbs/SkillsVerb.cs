@@ -38,6 +38,11 @@ public sealed class SkillsVerb : IVerb
             }
             var dir = parse.GetValue(models)!;
             var (description, subs, _) = ModelsDirectory.Load(dir);
+            if (description.Algorithm != "mlsh")
+            {
+                Console.Error.WriteLine($"error: {dir} holds a {description.Algorithm} policy; skills probes the sub-policies of an MLSH hierarchy");
+                return 2;
+            }
             var layoutPath = parse.GetValue(layout);
             if (layoutPath is null && description.TaskFamily is "pointmass_maze" or "quadruped_maze")
                 layoutPath = Path.Combine(Core.MlshPaths.Layouts, "probe", "open-arena.yaml");

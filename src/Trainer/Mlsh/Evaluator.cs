@@ -18,7 +18,7 @@ public static class Evaluator
     /// <param name="master">Null for a flat policy (exactly one entry in <paramref name="subpolicies"/>) or with
     /// <paramref name="scriptedMaster"/>.</param>
     /// <param name="scriptedMaster">Instead of a learned master: picks the sub-policy from the agent's planar position
-    /// (x, y) at every macro step (a diagnostic upper bound, e.g. a waypoint follower).</param>
+    /// (x, y) at every macro step (a diagnostic reference such as a waypoint follower).</param>
     public static EvalResult Run(ITaskFamily family, int task, IReadOnlyList<ActorCritic> subpolicies, CategoricalActorCritic? master,
         int macroSteps, int episodes, ulong seed, bool stochastic = false, int parallel = 8, Func<float, float, int>? scriptedMaster = null)
     {

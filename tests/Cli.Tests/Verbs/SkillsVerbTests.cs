@@ -39,4 +39,30 @@ public sealed class SkillsVerbTests : IDisposable
         code.Should().Be(2);
         stderr.Trim().Split('\n').Should().ContainSingle().Which.Should().StartWith("error: --macros");
     }
+
+    [Fact]
+    public async Task Skills_OnAFlatPolicy_IsOneLineError_Exit2()
+    {
+        var flat = Path.Combine(_dir, "flat");
+        Directory.CreateDirectory(flat);
+        File.Copy(Path.Combine(MlshPaths.Models, "pointmass", "subpolicy-0.bin"), Path.Combine(flat, "policy.bin"));
+        File.WriteAllText(Path.Combine(flat, "models.yaml"), """
+            format_version: 1
+            algorithm: flat
+            task_family: pointmass_maze
+            observation_size: 15
+            action_kind: continuous
+            action_size: 2
+            macro_steps: 0
+            subpolicies:
+            - policy.bin
+            master: ''
+            layout: ''
+            """);
+
+        var (code, _, stderr) = await CliProcess.Run("skills", "--models", flat);
+
+        code.Should().Be(2, stderr);
+        stderr.Trim().Split('\n').Should().ContainSingle().Which.Should().Contain("flat policy");
+    }
 }

@@ -19,10 +19,11 @@ public sealed class InferBench : IBench
     private readonly Option<int> _calls = new("--calls") { Description = "Timed calls per path (after warm-up).", DefaultValueFactory = _ => 20_000 };
     private readonly Option<int> _obs = new("--obs") { Description = "Observation width.", DefaultValueFactory = _ => 40 };
     private readonly Option<int> _threads = new("--intra-op-threads") { Description = "ONNX Runtime intra-op threads.", DefaultValueFactory = _ => 1 };
+    private readonly Option<int> _gapMs = new("--gap-ms") { Description = "Sleep this long before every timed call (0: back to back). 10 = the Runtime's sub-policy cadence at 1 kHz with decimation 10, where caches have gone cold.", DefaultValueFactory = _ => 0 };
 
     public string Name => "infer";
     public string Description => "Master and sub-policy latency: ONNX Runtime vs the in-house C# forward pass (p50/p99 us, bytes/call).";
-    public IEnumerable<Option> Options => [_calls, _obs, _threads];
+    public IEnumerable<Option> Options => [_calls, _obs, _threads, _gapMs];
 
     public int Run(ParseResult parse, bool json)
     {
@@ -30,6 +31,8 @@ public sealed class InferBench : IBench
         var obsSize = parse.GetValue(_obs);
         var threads = parse.GetValue(_threads);
         if (calls < 100) throw new ArgumentOutOfRangeException(nameof(calls), $"--calls: expected >= 100, got {calls}");
+        var gapMs = parse.GetValue(_gapMs);
+        if (gapMs < 0) throw new ArgumentOutOfRangeException(nameof(gapMs), $"--gap-ms: expected >= 0, got {gapMs}");
 
         const int joints = 8, subPolicies = 4;
         int[] hidden = [64, 64];
@@ -63,8 +66,8 @@ public sealed class InferBench : IBench
             // DESIGN: every path is run through a full, discarded measurement round first. Warming
             // each path just before timing it was rejected: whichever path went first was still
             // being re-jitted by tiered compilation (Measure itself included) and looked 3x slower.
-            foreach (var p in paths) Measure(samples, inputs, obsSize, p);
-            var results = paths.Select(p => Measure(samples, inputs, obsSize, p)).ToArray();
+            foreach (var p in paths) Measure(samples, inputs, obsSize, p, gapMs);
+            var results = paths.Select(p => Measure(samples, inputs, obsSize, p, gapMs)).ToArray();
             var (ortSub, ortMaster, csSub, csMaster) = (results[0], results[1], results[2], results[3]);
 
             var maxAbs = 0f;
@@ -77,7 +80,7 @@ public sealed class InferBench : IBench
             }
 
             Console.WriteLine($"ONNX Runtime {OrtEnvironment.Version} ({OrtEnvironment.LibraryPath}), intra-op threads {threads}");
-            Console.WriteLine($"nets: obs {obsSize} -> tanh {string.Join('x', hidden)} -> {joints} joint targets / {subPolicies} logits; {calls} calls per path");
+            Console.WriteLine($"nets: obs {obsSize} -> tanh {string.Join('x', hidden)} -> {joints} joint targets / {subPolicies} logits; {calls} calls per path{(gapMs > 0 ? $", {gapMs} ms apart" : "")}");
             Console.WriteLine($"{"path",-22} {"p50 us",8} {"p99 us",8} {"bytes/call",11}");
             foreach (var (name, r) in new[] { ("ORT sub-policy", ortSub), ("ORT master", ortMaster), ("C# sub-policy (ref)", csSub), ("C# master (ref)", csMaster) })
                 Console.WriteLine($"{name,-22} {r.P50,8:F2} {r.P99,8:F2} {r.BytesPerCall,11:F1}");
@@ -95,6 +98,7 @@ public sealed class InferBench : IBench
                     ["actions"] = joints,
                     ["sub_policies"] = subPolicies,
                     ["intra_op_threads"] = threads,
+                    ["gap_ms"] = gapMs,
                     ["ort_sub_p50_us"] = Round(ortSub.P50),
                     ["ort_sub_p99_us"] = Round(ortSub.P99),
                     ["ort_master_p50_us"] = Round(ortMaster.P50),
@@ -120,7 +124,7 @@ public sealed class InferBench : IBench
 
     private delegate void Call(ReadOnlySpan<float> observation);
 
-    private static Result Measure(long[] samples, float[] inputs, int obsSize, Call call)
+    private static Result Measure(long[] samples, float[] inputs, int obsSize, Call call, int gapMs)
     {
         var rows = inputs.Length / obsSize;
         // Tiered JIT promotes after ~30 calls plus a ~100 ms delay: keep calling for 300 ms.
@@ -131,6 +135,8 @@ public sealed class InferBench : IBench
         for (var i = 0; i < samples.Length; i++)
         {
             var o = inputs.AsSpan(i % rows * obsSize, obsSize);
+            // Sleeping lets other processes evict the model's code and data, as between the Runtime's sub-policy cycles.
+            if (gapMs > 0) Thread.Sleep(gapMs);
             var t0 = Stopwatch.GetTimestamp();
             call(o);
             samples[i] = Stopwatch.GetTimestamp() - t0;

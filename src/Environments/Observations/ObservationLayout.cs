@@ -24,6 +24,10 @@ public sealed class ObservationLayout
     public const string JointVelocity = "joint_velocity";
     public const string PreviousAction = "previous_action";
 
+    /// <summary>Every segment name, in observation order (the same for every robot; a segment may have size 0).</summary>
+    public static IReadOnlyList<string> SegmentNames { get; } =
+        [BasePositionXy, BaseYawCosSin, BaseLinearVelocity, BaseAngularVelocity, ProjectedGravity, JointPositionOffset, JointVelocity, PreviousAction];
+
     public IReadOnlyList<ObservationSegment> Segments { get; }
     /// <summary>Total number of floats.</summary>
     public int Size { get; }

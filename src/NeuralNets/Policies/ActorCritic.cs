@@ -108,6 +108,45 @@ public abstract class ActorCritic
     {
         BackwardHead(logProbGradients, entropyGradients);
         ValueNetwork.Backward(valueGradients);
+        if (_blindInputs.Length > 0)
+        {
+            var first = PolicyNetwork.Layers[0];
+            var gradients = Store.GradientArray;
+            foreach (var i in _blindInputs) Array.Clear(gradients, first.WeightOffset + i * first.OutputSize, first.OutputSize);
+        }
+    }
+
+    private int[] _blindInputs = [];
+
+    /// <summary>Observation elements the policy network ignores (<see cref="BlindPolicyTo"/>); empty by default.</summary>
+    public ReadOnlySpan<int> BlindInputs => _blindInputs;
+
+    /// <summary>
+    /// Makes the policy network's actions independent of observation elements
+    /// [<paramref name="offset"/>, <paramref name="offset"/> + <paramref name="count"/>): their first-layer weights
+    /// are set to zero now, and every <see cref="Backward"/> zeroes their gradients, so (with Adam, whose step is
+    /// zero for a gradient that was always zero) they stay exactly zero. The value network still sees everything.
+    /// </summary>
+    /// <remarks>
+    /// DESIGN: masking weights instead of cutting the observation keeps every shape, file and ONNX contract as it
+    /// is: an exported sub-policy still takes the robot's whole observation and provably ignores the blinded part
+    /// (its weight rows are zero), so the Runtime and the export need no second observation layout. The critic keeps
+    /// the full observation (an asymmetric actor-critic): it is not deployed, and position helps it predict returns.
+    /// Idempotent; ranges accumulate. Not persisted in the policy file: the trainer re-applies it from its config.
+    /// </remarks>
+    public void BlindPolicyTo(int offset, int count)
+    {
+        if (offset < 0 || count < 1 || offset + count > ObservationSize)
+            throw new ArgumentOutOfRangeException(nameof(count), $"blind range [{offset}, {offset + count}) must lie inside the {ObservationSize} observation elements");
+        var first = PolicyNetwork.Layers[0];
+        var weights = Store.ParameterArray;
+        var set = new SortedSet<int>(_blindInputs);
+        for (var i = offset; i < offset + count; i++)
+        {
+            set.Add(i);
+            Array.Clear(weights, first.WeightOffset + i * first.OutputSize, first.OutputSize);
+        }
+        _blindInputs = [.. set];
     }
 
     private protected abstract void EvaluateHead(ReadOnlySpan<float> head, ReadOnlySpan<float> actions, int batch, Span<float> logProbs, Span<float> entropies);

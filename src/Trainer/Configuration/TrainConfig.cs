@@ -90,6 +90,9 @@ public sealed class TrainConfig
         v.AtLeast("checkpoint_every", CheckpointEvery, 1);
         v.AtLeast("plot_every", PlotEvery, 1);
         v.AtLeast("ranks_per_task", RanksPerTask, 1);
+        if (Hierarchy.SubpolicyIgnores is { Count: > 0 } && (IsFlat || !TaskFamily.IsMaze))
+            v.Fail("hierarchy.subpolicy_ignores", string.Join(", ", Hierarchy.SubpolicyIgnores),
+                "no subpolicy_ignores unless algorithm is mlsh on pointmass_maze or quadruped_maze (only maze observations have named segments)");
         if (InitSubpolicies is not null && IsFlat)
             v.Fail("init_subpolicies", InitSubpolicies, "no init_subpolicies with algorithm: flat (the baseline learns from scratch)");
         if (InitSubpolicies is { } init && Mlsh.TaskFamilies.ResolvePath(init) is var dir
@@ -167,9 +170,20 @@ public sealed class HierarchyConfig
     // fingerprint (and resumable checkpoints) they had before the guard existed.
     [YamlMember(DefaultValuesHandling = DefaultValuesHandling.OmitNull)]
     public CollapseGuardConfig? CollapseGuard { get; set; }
+    /// <summary>Maze families: observation segments (by name, e.g. base_position_xy) that the sub-policies' actions
+    /// may not depend on; the master and every value network still see them. Null (key absent) = none.</summary>
+    // DESIGN: a sub-policy that sees the absolute position can tie its gait to where the training layouts' corridors
+    // were instead of becoming one reusable skill; hiding position from the skills and leaving it to the master is the
+    // usual split of hierarchical locomotion (low level proprioceptive, high level task-aware). Omitted when absent so
+    // that older configs keep their fingerprint.
+    [YamlMember(DefaultValuesHandling = DefaultValuesHandling.OmitNull)]
+    public List<string>? SubpolicyIgnores { get; set; }
 
     internal void Validate(ConfigValidator v, string prefix)
     {
+        if (SubpolicyIgnores is { } ignores)
+            foreach (var name in ignores)
+                v.OneOf($"{prefix}.subpolicy_ignores", name, [.. global::Mlsh.Environments.Observations.ObservationLayout.SegmentNames]);
         v.InRange($"{prefix}.subpolicies", Subpolicies, 1, 64);
         v.AtLeast($"{prefix}.macro_steps", MacroSteps, 1);
         v.AtLeast($"{prefix}.warmup_iterations", WarmupIterations, 0);

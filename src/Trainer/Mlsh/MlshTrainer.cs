@@ -155,6 +155,7 @@ public sealed class MlshTrainer : IDisposable
                 ? CheckShape(given.Count == _k ? given[k] : throw new ArgumentException($"expected {_k} sub-policies, got {given.Count}", nameof(options)))
                 : CreatePolicy(config.Subpolicy, SeedStreams.Derive(config.Seed, _flat ? SeedStreams.Flat : SeedStreams.Subpolicy, (ulong)k));
             if (!config.NormalizeObservations || _frozen) _subpolicies[k].Normalizer.Frozen = true;
+            if (!_frozen) ApplySubpolicyIgnores(_subpolicies[k]);
             _subUpdaters[k] = new PpoUpdater(_subpolicies[k], PpoOptionsFor(config.Subpolicy));
         }
 
@@ -463,7 +464,22 @@ public sealed class MlshTrainer : IDisposable
         // normalizer keeps its statistics, which describe the task family, not the discarded skill.
         var fresh = CreatePolicy(_config.Subpolicy, SeedStreams.Derive(_config.Seed, SeedStreams.SubpolicyReset, (ulong)victim, (ulong)_guard.Resets));
         fresh.Parameters.CopyTo(_subpolicies[victim].Parameters);
+        ApplySubpolicyIgnores(_subpolicies[victim]);
         _subUpdaters[victim].Optimizer.Reset();
+    }
+
+    /// <summary>Blinds a sub-policy's actions to the observation segments named by hierarchy.subpolicy_ignores
+    /// (<see cref="ActorCritic.BlindPolicyTo"/>); a no-op without the key. Re-applied after every re-initialisation.</summary>
+    private void ApplySubpolicyIgnores(ActorCritic policy)
+    {
+        if (_config.Hierarchy.SubpolicyIgnores is not { Count: > 0 } names) return;
+        var layout = (_family as Environments.Tasks.MazeTaskFamily)?.ObservationLayout
+            ?? throw new ArgumentException($"hierarchy.subpolicy_ignores needs a maze task family with named observation segments; {_family.Name} has none");
+        foreach (var name in names)
+        {
+            var segment = layout[name];
+            if (segment.Size > 0) policy.BlindPolicyTo(segment.Offset, segment.Size);
+        }
     }
 
     /// <summary>The unserved-task test's input: every task that ran in this round on any rank, with its mean

@@ -164,4 +164,48 @@ public class ActorCriticTests
         p.LogStdOffset.Should().Be(p.Parameters.Length - 3);
         p.LogStd.ToArray().Should().OnlyContain(x => x == -0.3f);
     }
+
+    [Fact]
+    public void BlindPolicyTo_ZeroesThoseInputsWeights_AndBackwardKeepsTheirGradientsZero_SoAdamNeverMovesThem()
+    {
+        var policy = new GaussianActorCritic(Options(2));
+        Perturb(policy, 11);
+        policy.BlindPolicyTo(1, 2);
+        var first = policy.PolicyNetwork.Layers[0];
+        var adam = new Mlsh.NeuralNets.Optimization.Adam(policy.Parameters.Length, 0.05f);
+        var obs = GradientCheck.RandomArray(5 * 4, 12, 2f);
+        var actions = GradientCheck.RandomArray(5 * 2, 13);
+        float[] logp = new float[5], ent = new float[5], val = new float[5];
+        var start = policy.Parameters.ToArray();
+
+        for (var step = 0; step < 5; step++)
+        {
+            policy.EvaluateActions(obs, actions, 5, logp, ent, val);
+            policy.Store.ZeroGradients();
+            policy.Backward(GradientCheck.RandomArray(5, (ulong)(20 + step)), GradientCheck.RandomArray(5, 30), GradientCheck.RandomArray(5, 40));
+            adam.Step(policy.Parameters, policy.Gradients);
+        }
+
+        var weights = first.Weights.ToArray();
+        for (var i = 0; i < 4; i++)
+        {
+            var row = weights.AsSpan(i * first.OutputSize, first.OutputSize).ToArray();
+            if (i is 1 or 2) row.Should().OnlyContain(w => w == 0f, $"input {i} is blinded");
+            else row.Should().Contain(w => w != 0f);
+        }
+        policy.Parameters.ToArray().Should().NotEqual(start, "the other weights learn");
+        var valueFirst = policy.ValueNetwork.Layers[0];
+        var valueRow = valueFirst.Weights.Slice(1 * valueFirst.OutputSize, valueFirst.OutputSize).ToArray();
+        valueRow.Should().Contain(w => w != 0f, "the value network still sees blinded inputs");
+    }
+
+    [Fact]
+    public void BlindPolicyTo_ARangeOutsideTheObservation_Throws()
+    {
+        var policy = new GaussianActorCritic(Options(2));
+
+        var act = () => policy.BlindPolicyTo(3, 2);
+
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*[3, 5)*4 observation elements*");
+    }
 }

@@ -21,8 +21,9 @@ namespace Mlsh.Runtime;
 
 /// <summary>
 /// The ROS 2 node /mlsh_runtime: loads and validates the bundle against the parameters, wires the DDS hardware
-/// interface to the <see cref="HierarchicalController"/>, and runs it on the real-time control thread (wall clock)
-/// or on /clock (use_sim_time). A supervisor loop on the caller's thread handles everything that may block or
+/// interface to the <see cref="HierarchicalController"/>, and runs it on the real-time control thread (wall clock;
+/// the policy itself on an inference thread unless policy_inference is inline) or on /clock (use_sim_time; inference
+/// inline, so lockstep runs stay deterministic). A supervisor loop on the caller's thread handles everything that may block or
 /// allocate: operator commands (/mlsh/command and MQTT), /mlsh/active_skill, /diagnostics, the skill-override log
 /// and master hot-swap reports.
 /// </summary>
@@ -290,9 +291,16 @@ public sealed class RuntimeNode : IDisposable
             _hardware.StartReaderThread();
             // One priority below the control thread's: the commands must go out, but never ahead of the next cycle.
             _hardware.StartCommandPublisher(_p.Period, _p.RealtimePriority > 1 ? _p.RealtimePriority - 1 : null);
+            // The policy on its own thread, also one priority below the control thread: the control thread only hands
+            // it the observation and picks the action up a cycle later (docs/runtime-timing.md).
+            if (_p.PolicyInference == PolicyInferenceMode.Thread)
+                Controller.StartInferenceThread(_p.Period, _p.RealtimePriority > 1 ? _p.RealtimePriority - 1 : null);
             Realtime = wall.Start();
             Volatile.Write(ref _timing, new LoopTiming(wall.ComputeTime, wall.WakeLateness, () => wall.CyclesRun, () => wall.DeadlineMisses));
             _log.WriteLine($"[{_node.FullyQualifiedName}] control thread at {_p.ControlRateHz} Hz: {Realtime.Scheduler.Detail}; {Realtime.TimerSlack.Detail}; {Realtime.Affinity.Detail}");
+            _log.WriteLine($"[{_node.FullyQualifiedName}] policy inference: " + (Controller.InferenceRealtime is { } inference
+                ? $"on its own thread ({inference.Scheduler.Detail}), actions one control period after their observation"
+                : "inline in the control cycle"));
         }
         else
         {
@@ -318,6 +326,8 @@ public sealed class RuntimeNode : IDisposable
         }
         wall?.Stop();
         sim?.Stop();
+        // After the control thread: it never waits for the inference thread, which finishes its step and exits.
+        Controller.StopInferenceThread();
         // Send what the control thread queued before the final command, which then goes out in place.
         _hardware.StopCommandPublisher();
         // Leave the robot limp-safe: one last zero-torque command after the loop ended.
@@ -426,6 +436,8 @@ public sealed class RuntimeNode : IDisposable
                 new KeyValue { Key = "master_ticks", Value = s.MasterTicks.ToString(CultureInfo.InvariantCulture) },
                 new KeyValue { Key = "master_swaps", Value = s.MasterSwaps.ToString(CultureInfo.InvariantCulture) },
                 new KeyValue { Key = "master_rejects", Value = owner.MasterRejects.ToString(CultureInfo.InvariantCulture) },
+                new KeyValue { Key = "policy_inference", Value = owner.Controller.InferenceMode == PolicyInferenceMode.Thread ? "thread" : "inline" },
+                new KeyValue { Key = "inference_overruns", Value = s.InferenceOverruns.ToString(CultureInfo.InvariantCulture) },
                 new KeyValue { Key = "time_source", Value = owner._p.UseSimTime ? "sim" : "system" },
                 new KeyValue { Key = "clock_skipped_cycles", Value = (owner.SimLoop?.ClockSkippedCycles ?? 0).ToString(CultureInfo.InvariantCulture) },
                 new KeyValue { Key = "clock_resets", Value = (owner.SimLoop?.ClockResets ?? 0).ToString(CultureInfo.InvariantCulture) },

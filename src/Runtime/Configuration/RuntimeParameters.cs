@@ -2,6 +2,7 @@ using System.Globalization;
 using Mlsh.Core;
 using Mlsh.Core.Configuration;
 using Mlsh.Core.Launch;
+using Mlsh.Runtime.Control;
 using Mlsh.Runtime.Handover;
 
 namespace Mlsh.Runtime.Configuration;
@@ -75,6 +76,13 @@ public sealed record RuntimeParameters
     /// <summary>require_certified_handover: load_master (direct hot swap) is refused; masters come in through
     /// shadow_master + certify_master only.</summary>
     public required bool RequireCertifiedHandover { get; init; }
+
+    /// <summary>policy_inference: where the master and sub-policy run on the wall clock, inline in the decimation cycle or
+    /// on their own thread (default). Under use_sim_time inference always runs inline (lockstep stays deterministic).</summary>
+    public PolicyInferenceMode PolicyInference { get; init; } = PolicyInferenceMode.Thread;
+    /// <summary>inference_overrun_limit: decimation boundaries in a row that may find the previous step still running on
+    /// the inference thread (targets held) before safe mode.</summary>
+    public int InferenceOverrunLimit { get; init; } = 3;
 
     public TimeSpan Period => TimeSpan.FromSeconds(1.0 / ControlRateHz);
 
@@ -201,6 +209,13 @@ public sealed record RuntimeParameters
             Mqtt = mqtt,
             Handover = handover,
             RequireCertifiedHandover = p.GetBool("require_certified_handover", false),
+            PolicyInference = p.GetString("policy_inference", "thread") switch
+            {
+                "thread" => PolicyInferenceMode.Thread,
+                "inline" => PolicyInferenceMode.Inline,
+                var m => throw Bad("policy_inference", $"must be thread (the policy on its own thread) or inline (in the control cycle), got '{m}'"),
+            },
+            InferenceOverrunLimit = p.GetInt("inference_overrun_limit", 3) is var limit && limit >= 1 ? limit : throw Bad("inference_overrun_limit", $"must be >= 1 policy step (overruns in a row before safe mode), got {limit}"),
         };
         p.RejectUnread();
         return result;

@@ -4,6 +4,7 @@ using Mlsh.OnnxRuntime.Policies;
 using Mlsh.Runtime.Configuration;
 using Mlsh.Runtime.Hardware;
 using Mlsh.Runtime.Policies;
+using Mlsh.Runtime.Timing;
 
 namespace Mlsh.Runtime.Control;
 
@@ -14,6 +15,18 @@ namespace Mlsh.Runtime.Control;
 /// timing.master_period cycles, runs the active sub-policy every timing.policy_decimation cycles, applies the
 /// training PD law (<see cref="JointPdLaw"/>) every cycle, clamps and writes the efforts.
 /// </summary>
+/// <remarks>
+/// Policy inference runs inline (in the decimation cycle, on the control thread; the default, and always under
+/// use_sim_time) or, after <see cref="StartInferenceThread"/>, on a dedicated inference thread: the decimation cycle
+/// then only copies the checked observation into a preallocated mailbox (<see cref="PolicyInferenceThread"/>), and
+/// the first later cycle that finds the step finished picks the action up (normally the next cycle: one control
+/// period of action latency), checks it and retargets the PD law; the previous targets hold until then. A step still
+/// running at the next decimation boundary is an inference overrun (<see cref="ControllerStatus.InferenceOverruns"/>):
+/// the targets hold and that boundary posts nothing (a master tick due there moves to the next boundary that posts);
+/// inference_overrun_limit overruns in a row enter safe mode (<see cref="SafetyFaults.InferenceOverrun"/>) until the
+/// inference thread is free again. Safe mode never waits for the inference thread: a step outstanding when it starts
+/// is discarded, and the held targets become those of the zero action (the policy restarts from an episode start).
+/// </remarks>
 /// <remarks>
 /// Safety (checked every cycle, before the policy runs, so a fault changes the command in the same cycle):
 /// joint-state / IMU / odometry watchdogs counted in cycles, NaN/Inf in observation or action, roll/pitch and
@@ -38,15 +51,24 @@ public sealed class HierarchicalController
     private readonly ControlMode _controlMode;
     private readonly double[] _targetOffset;
     private readonly float[] _observationScale;
-    private readonly float[] _observation, _previousAction, _jointTargets, _logits;
+    private readonly float[] _observation, _previousAction;
     private readonly double[] _qTarget, _qdTarget, _effort;
     private readonly double[] _masterObservationScratch;
     private MasterModel _master;
-    // DESIGN: the shadow (candidate) master runs on the control thread, bounded: one extra batch-1 inference per
-    // master tick (1 Hz on the quadruped) into a preallocated buffer, never per control cycle. Running it on another
-    // thread would need a copy of the observation handed across and would measure agreement on a different tick.
+    // DESIGN: the shadow (candidate) master runs wherever the master runs (control thread inline, else the inference
+    // thread), on the same tick's observation: one extra batch-1 inference per master tick (1 Hz on the quadruped)
+    // into a preallocated buffer, never per control cycle.
     private MasterModel? _shadow;
-    private readonly float[] _shadowLogits;
+    private readonly InferenceSlot _slot;
+    private readonly int _overrunLimit;
+    private PolicyInferenceThread? _worker;
+    // A step handed to the inference thread whose result this controller still wants (false once safe mode discards it).
+    private bool _resultWanted;
+    // A master tick that fell on an overrun boundary: the next step that is posted ticks the master.
+    private bool _masterTickPending;
+    private int _consecutiveOverruns;
+    // inference_overrun_limit reached: safe mode until the inference thread has finished its step.
+    private bool _inferenceStalled;
     private long _overrideGeneration;
     private int _overrideSkill = -1;
     private long _overrideDuration;
@@ -110,9 +132,8 @@ public sealed class HierarchicalController
         _frame = new RobotStateFrame(_joints);
         _observation = new float[layout.Size];
         _previousAction = new float[_joints];
-        _jointTargets = new float[_joints];
-        _logits = new float[bundle.SubPolicies.Count];
-        _shadowLogits = new float[bundle.SubPolicies.Count];
+        _slot = new InferenceSlot(layout.Size, bundle.SubPolicies.Count, _joints);
+        _overrunLimit = parameters.InferenceOverrunLimit;
         _qTarget = new double[_joints];
         _qdTarget = new double[_joints];
         _effort = new double[_joints];
@@ -154,14 +175,85 @@ public sealed class HierarchicalController
     /// recovery_cycles. Any thread.</summary>
     public void NotifyClockReset() => Volatile.Write(ref _clockReset, 1);
 
+    /// <summary>Where the policy runs now.</summary>
+    public PolicyInferenceMode InferenceMode => _worker is null ? PolicyInferenceMode.Inline : PolicyInferenceMode.Thread;
+
+    /// <summary>Wall time of each step on the inference thread (master tick, shadow and sub-policy runs), ns; null inline.</summary>
+    public LatencyHistogram? InferenceRunTime => _worker?.RunTime;
+
+    /// <summary>Time from the hand-over of a step to the inference thread starting on it, ns; null inline.</summary>
+    public LatencyHistogram? InferenceStartDelay => _worker?.StartDelay;
+
+    /// <summary>What the OS granted the inference thread (null inline).</summary>
+    public RealtimeReport? InferenceRealtime => _worker?.Realtime;
+
+    /// <summary>Managed bytes the inference thread had allocated after its latest step (0 inline).</summary>
+    public long InferenceThreadAllocatedBytes => _worker?.AllocatedBytes ?? 0;
+
+    /// <summary>
+    /// Moves policy inference to a dedicated thread (named mlsh-inference) that runs the master tick, the shadow and
+    /// the sub-policy of each step handed over by <see cref="Update"/>. Call while no thread runs <see cref="Update"/>
+    /// (before the control loop starts or between loops); <see cref="StopInferenceThread"/> returns to inline.
+    /// </summary>
+    /// <param name="controlPeriod">The control period (the thread looks for requests on its phase).</param>
+    /// <param name="realtimePriority">SCHED_FIFO priority for the thread (give it one below the control thread's), or null.</param>
+    public void StartInferenceThread(TimeSpan controlPeriod, int? realtimePriority = null) => StartInferenceThread(controlPeriod, realtimePriority, null);
+
+    /// <param name="beforeStep">Test hook: runs on the inference thread before each step (to make steps slow).</param>
+    internal void StartInferenceThread(TimeSpan controlPeriod, int? realtimePriority, Action? beforeStep)
+    {
+        if (_worker is not null) throw new InvalidOperationException("the inference thread was already started");
+        _worker = new PolicyInferenceThread(_slot, _subPolicies, controlPeriod, _decimation, realtimePriority, beforeStep);
+    }
+
+    /// <summary>
+    /// Stops and joins the inference thread (after its current step); later steps run inline. Call while no thread runs
+    /// <see cref="Update"/>. A step not yet picked up is discarded (the targets hold until the next decimation cycle).
+    /// Idempotent.
+    /// </summary>
+    public void StopInferenceThread()
+    {
+        var worker = _worker;
+        if (worker is null) return;
+        worker.Dispose();
+        _worker = null;
+        _resultWanted = false;
+        _inferenceStalled = false;
+        _consecutiveOverruns = 0;
+    }
+
+    /// <summary>Waits until the inference thread has finished the step handed over last (tests).</summary>
+    internal bool WaitForInference(TimeSpan timeout) => _worker is null || _worker.WaitIdle(timeout);
+
     /// <summary>One control cycle. Control thread only; allocation-free.</summary>
     public void Update()
     {
+        var worker = _worker;
+        if (worker?.Fault is { } failure) throw new InvalidOperationException($"the inference thread failed: {failure.GetType().Name}: {failure.Message}", failure);
         _hardware.ReadState(_frame);
         UpdateOverride();
         var faults = CheckState();
         if (Commands.EmergencyStopActive) faults |= SafetyFaults.EmergencyStop;
         if (Interlocked.Exchange(ref _clockReset, 0) != 0) faults |= SafetyFaults.ClockReset;
+        if (_inferenceStalled)
+        {
+            if (worker is null || !worker.Busy)
+            {
+                _inferenceStalled = false;
+                _consecutiveOverruns = 0;
+            }
+            else
+            {
+                faults |= SafetyFaults.InferenceOverrun;
+            }
+        }
+        // Before the observation is built, so its previous_action is the action the PD law tracks from this cycle on.
+        if (_resultWanted && !worker!.Busy)
+        {
+            _resultWanted = false;
+            // A step finished into a faulted cycle is discarded with the episode it belonged to.
+            if (faults == SafetyFaults.None) faults |= ApplyStep(_cycle - _slot.Cycle);
+        }
 
         _builder.Build(new RobotState
         {
@@ -195,9 +287,15 @@ public sealed class HierarchicalController
             if (_status.Mode == ControllerMode.Policy) _status.SafeModeEntries++;
             if (faults != SafetyFaults.None) _clearCycles = 0;
             SafeEfforts((faults & SafetyFaults.JointStateStale) != 0);
-            // Restart the hierarchy from an episode start when the policy takes over again.
+            // Restart the hierarchy from an episode start when the policy takes over again; a step still on the
+            // inference thread is not waited for, its result is discarded. Until the first step of the new episode
+            // is picked up (threaded inference), the PD law holds the zero action's targets, not the old episode's.
             _policyCycle = 0;
             Array.Clear(_previousAction);
+            JointPdLaw.ActionsToTargets(_controlMode, _previousAction, _defaultPose, _actionScale, _lower, _upper, _qTarget, _qdTarget);
+            _resultWanted = false;
+            _masterTickPending = false;
+            if (!_inferenceStalled) _consecutiveOverruns = 0;
         }
         else
         {
@@ -275,11 +373,34 @@ public sealed class HierarchicalController
         return age;
     }
 
+    /// <summary>
+    /// A decimation cycle hands the checked observation to the policy: inline it runs the step and applies it in this
+    /// cycle; threaded it posts the step to the inference thread, or counts an overrun when the last one still runs.
+    /// </summary>
     private SafetyFaults PolicyStep()
     {
-        var obs = (ReadOnlySpan<float>)_observation;
-        if (_policyCycle % _masterPeriod == 0)
+        if (_policyCycle % _decimation != 0)
         {
+            _policyCycle++;
+            return SafetyFaults.None;
+        }
+        var masterTick = _policyCycle % _masterPeriod == 0 || _masterTickPending;
+        _policyCycle++;
+        var worker = _worker;
+        if (worker is not null && worker.Busy)
+        {
+            // The previous step is not finished: the targets hold; a master tick due now waits for the next post.
+            _status.InferenceOverruns++;
+            _masterTickPending = masterTick;
+            if (++_consecutiveOverruns < _overrunLimit) return SafetyFaults.None;
+            _inferenceStalled = true;
+            return SafetyFaults.InferenceOverrun;
+        }
+        _consecutiveOverruns = 0;
+        _masterTickPending = false;
+        if (masterTick)
+        {
+            // Swaps happen only here, while no step is outstanding: the inference thread never holds a retired master.
             if (Commands.TakePendingMaster() is { } next)
             {
                 Commands.Retire(_master);
@@ -287,35 +408,65 @@ public sealed class HierarchicalController
                 _status.MasterSwaps++;
             }
             UpdateShadowSlot();
-            _master.Logits(obs, _logits);
-            var best = 0;
-            for (var k = 0; k < _logits.Length; k++)
+        }
+        var slot = _slot;
+        _observation.CopyTo(slot.Observation, 0);
+        slot.ResetResult();
+        slot.MasterTick = masterTick;
+        slot.OverrideSkill = _overrideSkill;
+        slot.ActiveSkill = _status.ActiveSkill;
+        slot.Master = _master;
+        slot.Shadow = _shadow;
+        slot.Cycle = _cycle;
+        _status.InferenceRequests++;
+        if (worker is null)
+        {
+            slot.Run(_subPolicies);
+            return ApplyStep(0);
+        }
+        slot.StampNs = MonotonicClock.NowNanoseconds();
+        worker.Post();
+        _resultWanted = true;
+        return SafetyFaults.None;
+    }
+
+    /// <summary>
+    /// Takes a finished step into the controller: the master tick's choice, shadow agreement and override start, then
+    /// the sub-policy's targets, mapped back to the action (next observation's previous_action) and forward to the
+    /// PD targets. A non-finite output is a fault, applied nowhere.
+    /// </summary>
+    /// <param name="latencyCycles">Control cycles from the step's observation to this cycle (0 inline).</param>
+    private SafetyFaults ApplyStep(long latencyCycles)
+    {
+        var slot = _slot;
+        if (slot.MasterTick)
+        {
+            if (slot.MasterChoice < 0) return SafetyFaults.NonFiniteAction;
+            _status.MasterChoice = slot.MasterChoice;
+            if (slot.Shadow is not null)
             {
-                if (!float.IsFinite(_logits[k])) return SafetyFaults.NonFiniteAction;
-                if (_logits[k] > _logits[best]) best = k;
+                _status.ShadowChoice = slot.ShadowChoice;
+                _status.ShadowTicks++;
+                if (slot.ShadowChoice == slot.MasterChoice) _status.ShadowAgreements++;
             }
-            _status.MasterChoice = best;
-            if (_shadow is not null) EvaluateShadow(obs, best);
+            var obs = slot.Observation;
             for (var i = 0; i < obs.Length; i++) _masterObservationScratch[i] = obs[i];
             MasterTickObservation.Write(_masterObservationScratch);
-            if (_overrideSkill >= 0 && _overrideUntil == 0)
+            if (_overrideSkill >= 0 && _overrideSkill == slot.OverrideSkill && _overrideUntil == 0)
                 _overrideUntil = _overrideDuration == 0 ? long.MaxValue : _cycle + _overrideDuration;
-            _status.ActiveSkill = _overrideSkill >= 0 ? _overrideSkill : best;
+            _status.ActiveSkill = slot.Skill;
             _status.MasterTicks++;
         }
-        if (_policyCycle % _decimation == 0)
-        {
-            _subPolicies[_status.ActiveSkill].Act(obs, _jointTargets);
-            for (var i = 0; i < _joints; i++)
-                if (!float.IsFinite(_jointTargets[i])) return SafetyFaults.NonFiniteAction;
-            // The model outputs default + scale·mean; training clipped the action to [-1, 1] before the same map,
-            // so recover that action (it is also the next observation's previous_action) and map it back.
-            for (var i = 0; i < _joints; i++)
-                _previousAction[i] = JointPdLaw.TargetToAction(_jointTargets[i], _targetOffset[i], _actionScale[i]);
-            JointPdLaw.ActionsToTargets(_controlMode, _previousAction, _defaultPose, _actionScale, _lower, _upper, _qTarget, _qdTarget);
-            _status.SubPolicySteps++;
-        }
-        _policyCycle++;
+        if (slot.NonFinite) return SafetyFaults.NonFiniteAction;
+        // The model outputs default + scale·mean; training clipped the action to [-1, 1] before the same map,
+        // so recover that action (it is also the next observation's previous_action) and map it back.
+        var targets = slot.JointTargets;
+        for (var i = 0; i < _joints; i++)
+            _previousAction[i] = JointPdLaw.TargetToAction(targets[i], _targetOffset[i], _actionScale[i]);
+        JointPdLaw.ActionsToTargets(_controlMode, _previousAction, _defaultPose, _actionScale, _lower, _upper, _qTarget, _qdTarget);
+        _status.SubPolicySteps++;
+        _status.ActionPickups++;
+        _status.ActionLatencyCycles += latencyCycles;
         return SafetyFaults.None;
     }
 
@@ -349,26 +500,6 @@ public sealed class HierarchicalController
             _status.ShadowTicks = 0;
             _status.ShadowAgreements = 0;
         }
-    }
-
-    /// <summary>The shadow's choice for this tick's observation: recorded and compared, never acted on. A non-finite
-    /// shadow output is a disagreement, not a fault: the robot is driven by the active master only.</summary>
-    private void EvaluateShadow(ReadOnlySpan<float> obs, int masterChoice)
-    {
-        _shadow!.Logits(obs, _shadowLogits);
-        var choice = 0;
-        for (var k = 0; k < _shadowLogits.Length; k++)
-        {
-            if (!float.IsFinite(_shadowLogits[k]))
-            {
-                choice = -1;
-                break;
-            }
-            if (_shadowLogits[k] > _shadowLogits[choice]) choice = k;
-        }
-        _status.ShadowChoice = choice;
-        _status.ShadowTicks++;
-        if (choice == masterChoice) _status.ShadowAgreements++;
     }
 
     private void SafeEfforts(bool jointStateStale)

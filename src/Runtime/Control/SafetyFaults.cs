@@ -22,6 +22,9 @@ public enum SafetyFaults
     /// <summary>The robot's clock started a new epoch (use_sim_time: the simulator was restarted); held for one cycle,
     /// then the usual recovery_cycles: the controller's state and action history belong to the old world.</summary>
     ClockReset = 1 << 8,
+    /// <summary>Threaded inference: inference_overrun_limit decimation boundaries in a row found the previous policy step
+    /// still running; held until the inference thread has finished it.</summary>
+    InferenceOverrun = 1 << 9,
 }
 
 /// <summary>What drives the joints this cycle.</summary>
@@ -62,4 +65,11 @@ public struct ControllerStatus
     public long ShadowTicks, ShadowAgreements;
     /// <summary>Forced control cycles still to come after this one, of a timed operator override (0 when none, on its last cycle, or until released).</summary>
     public long OverrideCyclesLeft;
+    /// <summary>Policy steps started (inline) or handed to the inference thread.</summary>
+    public long InferenceRequests;
+    /// <summary>Decimation boundaries that found the previous step still running on the inference thread (threaded inference).</summary>
+    public long InferenceOverruns;
+    /// <summary>Steps whose action was taken into the PD targets, and the control cycles from their observation to that
+    /// cycle, summed (0 per step inline, normally 1 threaded): the mean action latency is their ratio.</summary>
+    public long ActionPickups, ActionLatencyCycles;
 }

@@ -7,7 +7,7 @@ namespace Mlsh.Runtime.Policies;
 /// <summary>
 /// The master the controller ticks: observation → one logit per sub-policy. Either the bundle's own master
 /// (<see cref="FromBundle"/>, owned by the bundle) or one hot-swapped in by <see cref="MasterLoader"/> (owns its
-/// ONNX Runtime session). <see cref="Logits"/> runs on the control thread only and allocates nothing.
+/// ONNX Runtime session). <see cref="Logits"/> runs on one thread at a time (the control thread, or the inference thread) and allocates nothing.
 /// </summary>
 public abstract class MasterModel : IDisposable
 {

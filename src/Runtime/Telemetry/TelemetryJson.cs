@@ -20,7 +20,7 @@ public sealed class TelemetryJson
 
     /// <summary>{"mode","active_skill","master_choice","skill_forced","faults","cycle","cycle_time_p50_us","cycle_time_p99_us",
     /// "lateness_p99_us","deadline_misses","watchdog":{"joint_state_age_cycles","stale"},"safe_mode_entries","master_swaps",
-    /// "override_cycles_left", and while a candidate runs in shadow "shadow":{"choice","ticks","agreement_rate"}}.</summary>
+    /// "override_cycles_left", "inference_overruns", and while a candidate runs in shadow "shadow":{"choice","ticks","agreement_rate"}}.</summary>
     public ReadOnlyMemory<byte> Telemetry(in ControllerStatus s, LoopTiming? timing)
     {
         Begin();
@@ -48,6 +48,7 @@ public sealed class TelemetryJson
         w.WriteNumber("safe_mode_entries", s.SafeModeEntries);
         w.WriteNumber("master_swaps", s.MasterSwaps);
         w.WriteNumber("override_cycles_left", s.OverrideCyclesLeft);
+        w.WriteNumber("inference_overruns", s.InferenceOverruns);
         if (s.ShadowTicks > 0)
         {
             // A candidate master in shadow (certified handover): what it would choose, and how often it agrees.

@@ -225,6 +225,9 @@ public sealed class HierarchicalController
     /// <summary>Waits until the inference thread has finished the step handed over last (tests).</summary>
     internal bool WaitForInference(TimeSpan timeout) => _worker is null || _worker.WaitIdle(timeout);
 
+    /// <summary>The inference thread while it runs (tests).</summary>
+    internal PolicyInferenceThread? InferenceWorker => _worker;
+
     /// <summary>One control cycle. Control thread only; allocation-free.</summary>
     public void Update()
     {
@@ -419,6 +422,7 @@ public sealed class HierarchicalController
         slot.Shadow = _shadow;
         slot.Cycle = _cycle;
         _status.InferenceRequests++;
+        if (masterTick) _status.MasterTickRequests++;
         if (worker is null)
         {
             slot.Run(_subPolicies);

@@ -85,6 +85,9 @@ internal sealed class PolicyInferenceThread : IDisposable
     /// <summary>Managed bytes the inference thread had allocated after its latest step (any thread; for allocation checks).</summary>
     public long AllocatedBytes => Volatile.Read(ref _allocatedBytes);
 
+    /// <summary>True until <see cref="Dispose"/> has joined the thread.</summary>
+    public bool IsAlive => _thread.IsAlive;
+
     /// <summary>Steps finished so far (any thread).</summary>
     public long Completed => Volatile.Read(ref _completed);
 

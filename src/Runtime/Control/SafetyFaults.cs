@@ -65,8 +65,10 @@ public struct ControllerStatus
     public long ShadowTicks, ShadowAgreements;
     /// <summary>Forced control cycles still to come after this one, of a timed operator override (0 when none, on its last cycle, or until released).</summary>
     public long OverrideCyclesLeft;
-    /// <summary>Policy steps started (inline) or handed to the inference thread.</summary>
-    public long InferenceRequests;
+    /// <summary>Policy steps started (inline) or handed to the inference thread, and how many of them tick the master. Inline
+    /// these move with <see cref="SubPolicySteps"/> and <see cref="MasterTicks"/>; threaded the latter two count the steps
+    /// picked up, normally one cycle later.</summary>
+    public long InferenceRequests, MasterTickRequests;
     /// <summary>Decimation boundaries that found the previous step still running on the inference thread (threaded inference).</summary>
     public long InferenceOverruns;
     /// <summary>Steps whose action was taken into the PD targets, and the control cycles from their observation to that

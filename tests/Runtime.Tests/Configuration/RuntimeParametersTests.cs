@@ -21,6 +21,15 @@ public sealed class RuntimeParametersTests : IDisposable
         p.JointNames.Should().HaveCount(8);
         p.ControlRateHz.Should().Be(500);
         p.Mqtt.Enabled.Should().BeFalse();
+        p.PolicyInference.Should().Be(Runtime.Control.PolicyInferenceMode.Thread, "the shipped file runs the policy on its own thread");
+        p.InferenceOverrunLimit.Should().Be(3);
+    }
+
+    [Fact]
+    public void PolicyInference_DefaultsToThread_AndInlineIsSelectable()
+    {
+        TestParameters.Load(_dir).PolicyInference.Should().Be(Runtime.Control.PolicyInferenceMode.Thread);
+        TestParameters.Load(_dir, v => v["policy_inference"] = "inline").PolicyInference.Should().Be(Runtime.Control.PolicyInferenceMode.Inline);
     }
 
     [Fact]
@@ -37,6 +46,8 @@ public sealed class RuntimeParametersTests : IDisposable
     [InlineData("max_roll_rad", "4", "*'max_roll_rad' must be in (0, pi] rad, got 4*")]
     [InlineData("command_topic", "effort", "*'command_topic' must be an absolute ROS topic name*got 'effort'*")]
     [InlineData("mqtt_host", "127.0.0.1", "*'mqtt_user' must be set when mqtt_host is set*")]
+    [InlineData("policy_inference", "gpu", "*'policy_inference' must be thread (the policy on its own thread) or inline (in the control cycle), got 'gpu'*")]
+    [InlineData("inference_overrun_limit", "0", "*'inference_overrun_limit' must be >= 1 policy step*got 0*")]
     public void InvalidValue_IsRejected_WithExpectedVersusActual(string key, string value, string message)
     {
         var act = () => TestParameters.Load(_dir, v => v[key] = value);

@@ -100,4 +100,35 @@ public sealed class RuntimeNodeDdsTests : IDisposable
         exit.Should().Be(0);
         runtime.Hardware.RejectedJointStates.Should().Be(0);
     }
+
+    [Fact]
+    public void Run_OnTheWallClock_RunsThePolicyOnItsInferenceThread_AndJoinsItOnShutdown()
+    {
+        var p = TestParameters.Load(_dir, v => { v["joint_states_timeout_cycles"] = "250"; v["imu_timeout_cycles"] = "250"; v["odom_timeout_cycles"] = "250"; }, _models.Dir);
+        using var runtime = new RuntimeNode(p, _ros.Options(), "mlsh_runtime", TextWriter.Null);
+        using var robot = new RobotStandIn(_ros.Options(), p);
+        using var stop = new CancellationTokenSource();
+        var exit = -1;
+        var run = new Thread(() => exit = runtime.Run(stop.Token)) { IsBackground = true };
+        run.Start();
+        PolicyInferenceThread? worker;
+        try
+        {
+            Wait.For(() => runtime.Controller.InferenceWorker is not null, TimeSpan.FromSeconds(10), "the inference thread");
+            worker = runtime.Controller.InferenceWorker!;
+            Wait.For(() => runtime.Controller.Status.Read().ActionPickups >= 20, TimeSpan.FromSeconds(30), "20 actions picked up from the inference thread");
+            runtime.Controller.InferenceMode.Should().Be(PolicyInferenceMode.Thread);
+            worker.Completed.Should().BeGreaterThanOrEqualTo(20);
+            var s = runtime.Controller.Status.Read();
+            s.ActionLatencyCycles.Should().BeGreaterThanOrEqualTo(s.ActionPickups, "a threaded action applies at least one cycle after its observation");
+        }
+        finally
+        {
+            stop.Cancel();
+            run.Join();
+        }
+        exit.Should().Be(0);
+        worker.IsAlive.Should().BeFalse("Run joins the inference thread before it returns");
+        runtime.Controller.InferenceMode.Should().Be(PolicyInferenceMode.Inline);
+    }
 }

@@ -11,7 +11,7 @@ namespace Mlsh.Runtime.Tests.Node;
 /// <summary>
 /// Hot-swap of the master while the node's real control loop runs: the node's DDS hardware, controller and master
 /// loader, fed over Cyclone DDS (loopback, private domain) by a robot stand-in, on a <see cref="PeriodicControlThread{TCycle}"/>
-/// at the parameters' 500 Hz. The loop's cycle records the loop's and the controller's own counters after every
+/// at the parameters' 500 Hz, with the policy on its inference thread as the node runs it on the wall clock. The loop's cycle records the loop's and the controller's own counters after every
 /// update, so the test can look at the exact cycle the swap happened in. Not run in parallel with other test
 /// classes: their allocations would trigger garbage collections that pause this loop too.
 /// </summary>
@@ -53,6 +53,8 @@ public sealed class RuntimeNodeHotSwapTests(ITestOutputHelper output) : IDisposa
         // a GC or another real-time thread can delay the loop, so a miss in the swap cycle points at the swap.
         using (var loop = new PeriodicControlThread<RecordingCycle>(cycle, new ControlThreadOptions { Period = p.Period, RealtimePriority = 40 }))
         {
+            // As RuntimeNode.Run does on the wall clock: the master (swapped or not) and the sub-policy run on their own thread.
+            controller.StartInferenceThread(p.Period, 39);
             var realtime = loop.Start();
             Wait.For(() => controller.Status.Read().Mode == ControllerMode.Policy, TimeSpan.FromSeconds(20), "policy mode with live sensor topics");
             // A few master ticks under the original master first.
@@ -74,6 +76,7 @@ public sealed class RuntimeNodeHotSwapTests(ITestOutputHelper output) : IDisposa
                 Wait.For(() => controller.Status.Read().Cycle >= swapped + 3 * QuadrupedBundle.MasterPeriod, TimeSpan.FromSeconds(10), "cycles after the swap");
             }
             loop.Stop();
+            controller.StopInferenceThread();
             loop.Fault.Should().BeNull();
             cycle.Count.Should().Be(loop.CyclesRun, "the recorder kept every cycle of the run");
             runSummary = $"{loop.CyclesRun} cycles, {loop.DeadlineMisses} deadline misses in the whole run, {realtime.Scheduler.Detail}";
@@ -84,7 +87,8 @@ public sealed class RuntimeNodeHotSwapTests(ITestOutputHelper output) : IDisposa
         var r = cycle.Records[..(int)cycle.Count];
         // Every tick of the loop ran exactly one controller cycle: the controller's counter has no gap.
         for (var i = 0; i < r.Length; i++) r[i].Cycle.Should().Be(i + 1, "loop tick {0} ran controller cycle {1}", i, i + 1);
-        bool IsMasterTick(int i) => r[i].MasterTicks != r[i - 1].MasterTicks;
+        // A master tick is the cycle that hands its step to the inference thread (the choice applies when picked up).
+        bool IsMasterTick(int i) => r[i].MasterTickRequests != r[i - 1].MasterTickRequests;
 
         var firstCheckedTick = -1;
         for (var swaps = 1; swaps <= masters.Length; swaps++)
@@ -113,8 +117,12 @@ public sealed class RuntimeNodeHotSwapTests(ITestOutputHelper output) : IDisposa
         // Policy mode throughout, from a master period before the first swap to the end: no safe-mode entry across them.
         for (var i = firstCheckedTick; i < r.Length; i++) r[i].Mode.Should().Be(ControllerMode.Policy, "cycle {0}", i);
         r[^1].SafeModeEntries.Should().Be(r[firstCheckedTick].SafeModeEntries);
-        // And the sub-policy kept running every decimation cycles across the swaps.
-        (r[^1].SubPolicySteps - r[firstCheckedTick].SubPolicySteps).Should().Be(SubPolicyStepsBetween(firstCheckedTick, r.Length - 1));
+        // And every decimation cycle across the swaps handed a step to the inference thread, or (a step still running on a
+        // loaded machine; its targets held) counted an overrun.
+        (r[^1].InferenceRequests + r[^1].InferenceOverruns - r[firstCheckedTick].InferenceRequests - r[firstCheckedTick].InferenceOverruns)
+            .Should().Be(SubPolicyStepsBetween(firstCheckedTick, r.Length - 1));
+        output.WriteLine($"inference overruns: {r[^1].InferenceOverruns}");
+        r[^1].MasterTicks.Should().BeInRange(r[^1].MasterTickRequests - 1, r[^1].MasterTickRequests, "every master tick but maybe the last was picked up");
     }
 
     /// <summary>Sub-policy steps in cycles (from, to], when a step runs every decimation cycles starting at a master tick at <paramref name="from"/>.</summary>
@@ -140,7 +148,7 @@ public sealed class RuntimeNodeHotSwapTests(ITestOutputHelper output) : IDisposa
 
     /// <summary>What one loop tick left behind: its work time (wake-up to after the update), the loop's miss counter at its
     /// start and the controller's status after it.</summary>
-    private readonly record struct Record(long WorkNs, long MissedDeadlines, long Cycle, long MasterTicks, long MasterSwaps, long SubPolicySteps, long SafeModeEntries, ControllerMode Mode);
+    private readonly record struct Record(long WorkNs, long MissedDeadlines, long Cycle, long MasterTicks, long MasterTickRequests, long MasterSwaps, long InferenceRequests, long InferenceOverruns, long SafeModeEntries, ControllerMode Mode);
 
     /// <summary>The node's controller update, plus one preallocated record per tick (allocation-free).</summary>
     private sealed class RecordingCycle(HierarchicalController controller, int capacity) : IControlCycle
@@ -155,7 +163,7 @@ public sealed class RuntimeNodeHotSwapTests(ITestOutputHelper output) : IDisposa
             controller.Update();
             if (_count >= Records.Length) throw new InvalidOperationException($"the recorder holds {Records.Length} cycles");
             var s = controller.Status.Read();
-            Records[_count] = new Record(MonotonicClock.NowNanoseconds() - tick.WakeNs, tick.MissedDeadlines, s.Cycle, s.MasterTicks, s.MasterSwaps, s.SubPolicySteps, s.SafeModeEntries, s.Mode);
+            Records[_count] = new Record(MonotonicClock.NowNanoseconds() - tick.WakeNs, tick.MissedDeadlines, s.Cycle, s.MasterTicks, s.MasterTickRequests, s.MasterSwaps, s.InferenceRequests, s.InferenceOverruns, s.SafeModeEntries, s.Mode);
             Volatile.Write(ref _count, _count + 1);
         }
     }

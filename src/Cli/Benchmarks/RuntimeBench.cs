@@ -24,7 +24,9 @@ namespace Mlsh.Cli.Benchmarks;
 /// clock_nanosleep(TIMER_ABSTIME) loop (<see cref="CDeadlineLoopReference"/>) with the same schedule, in the same run.
 /// Reports compute time per cycle, wake-up lateness of both loops, deadline misses, managed bytes allocated per
 /// cycle on the control thread, and how long commands wait between the control thread and their DDS write on the
-/// publisher thread (see docs/runtime-timing.md).
+/// publisher thread (see docs/runtime-timing.md). With policy_inference thread (the default) the policy runs on its
+/// own thread as in RuntimeNode; the run then also reports that thread's inference time, the action latency and
+/// overruns, and measures the same loop with inline inference afterwards (--inline-seconds) for comparison.
 /// </summary>
 public sealed class RuntimeBench : IBench
 {
@@ -43,6 +45,15 @@ public sealed class RuntimeBench : IBench
     {
         Description = "Write each command to DDS on the control thread (dds_write inside the cycle, as before the hand-off to a publisher thread), for comparison.",
     };
+    private readonly Option<string?> _inference = new("--policy-inference")
+    {
+        Description = "Where the policy runs in the measured loop: thread (its own thread, as RuntimeNode on the wall clock) or inline (in the control cycle). Default: policy_inference of launch/params/runtime.yaml.",
+    };
+    private readonly Option<double> _inlineSeconds = new("--inline-seconds")
+    {
+        Description = "After a threaded run, measure the same loop this long with inline inference too (*_inline keys); 0 skips it.",
+        DefaultValueFactory = _ => 10,
+    };
     private readonly Option<string?> _models = new("--models") { Description = "Exported models directory (default: models_dir of launch/params/runtime.yaml)." };
     private readonly Option<string?> _statePublisher = new("--state-publisher")
     {
@@ -52,7 +63,7 @@ public sealed class RuntimeBench : IBench
 
     public string Name => "runtime";
     public string Description => "The Runtime control loop (shipped models, DDS state in) vs a C clock_nanosleep loop: compute, lateness p50/p99/max, misses, bytes/cycle.";
-    public IEnumerable<Option> Options => [_seconds, _rate, _priority, _inPlace, _models, _statePublisher];
+    public IEnumerable<Option> Options => [_seconds, _rate, _priority, _inPlace, _inference, _inlineSeconds, _models, _statePublisher];
 
     public int Run(ParseResult parse, bool json)
     {
@@ -76,7 +87,16 @@ public sealed class RuntimeBench : IBench
                 throw new ConfigException($"bench runtime: --state-publisher expects <domain>/<tag>, got '{publisher}'");
             return RunStatePublisher(p, manifest, Ros(publisherDomain, publisher[(slash + 1)..]), period);
         }
-        return Measure(p, manifest, manifestPath, period, seconds, priority, parse.GetValue(_inPlace), json);
+        var mode = parse.GetValue(_inference) switch
+        {
+            null => p.PolicyInference,
+            "thread" => PolicyInferenceMode.Thread,
+            "inline" => PolicyInferenceMode.Inline,
+            var m => throw new ConfigException($"bench runtime: --policy-inference must be thread or inline, got '{m}'"),
+        };
+        var inlineSeconds = parse.GetValue(_inlineSeconds);
+        if (!(inlineSeconds == 0 || inlineSeconds is >= 0.5 and <= 3600)) throw new ConfigException($"bench runtime: --inline-seconds must be 0 (skip) or in [0.5, 3600], got {inlineSeconds}");
+        return Measure(p, manifest, manifestPath, period, seconds, priority, parse.GetValue(_inPlace), mode, inlineSeconds, json);
     }
 
     // DESIGN: the sensor-state publisher is a child process (this benchmark re-run with --state-publisher), not a
@@ -84,7 +104,8 @@ public sealed class RuntimeBench : IBench
     // in memory; from another process they arrive as RTPS datagrams through Cyclone's receive thread, as they do
     // on a robot, and that thread competes with the control thread as it would in deployment. A child also keeps
     // the publisher's own garbage out of the measured process.
-    private static int Measure(RuntimeParameters p, PolicyManifest manifest, string manifestPath, TimeSpan period, double seconds, int priority, bool inPlaceCommands, bool json)
+    private static int Measure(RuntimeParameters p, PolicyManifest manifest, string manifestPath, TimeSpan period, double seconds, int priority, bool inPlaceCommands,
+        PolicyInferenceMode mode, double inlineSeconds, bool json)
     {
         DeploymentContract.Check(p, manifest, manifestPath);
         var options = new ControlThreadOptions { Period = period, RealtimePriority = priority > 0 ? priority : null };
@@ -114,13 +135,22 @@ public sealed class RuntimeBench : IBench
             // favours neither side; the state publisher runs throughout, so both see the same background load.
             var half = TimeSpan.FromSeconds(seconds / 2);
             var cBefore = CDeadlineLoopReference.Run(period, half, options.SpinWindow, options.RealtimePriority);
+            // As RuntimeNode does on the wall clock: the policy on its own thread, one priority below the control thread.
+            if (mode == PolicyInferenceMode.Thread) controller.StartInferenceThread(period, priority > 1 ? priority - 1 : null);
             var ours = RunControlLoop(controller, options, TimeSpan.FromSeconds(seconds));
+            LoopResult? inline = null;
+            if (mode == PolicyInferenceMode.Thread && inlineSeconds > 0)
+            {
+                // The same controller, loop and state stream with the policy back in the control cycle.
+                controller.StopInferenceThread();
+                inline = RunControlLoop(controller, options, TimeSpan.FromSeconds(inlineSeconds));
+            }
             var cAfter = CDeadlineLoopReference.Run(period, half, options.SpinWindow, options.RealtimePriority);
             var cLateness = new LatencyHistogramSnapshot();
             cLateness.Add(cBefore.Lateness);
             cLateness.Add(cAfter.Lateness);
             var cMisses = cBefore.DeadlineMisses + cAfter.DeadlineMisses;
-            Report(p, period, seconds, ours, cLateness, cBefore.Cycles + cAfter.Cycles, cMisses, cBefore.Scheduler, hardware, json);
+            Report(p, period, seconds, ours, inline ?? (mode == PolicyInferenceMode.Inline ? ours : null), cLateness, cBefore.Cycles + cAfter.Cycles, cMisses, cBefore.Scheduler, hardware, json);
             return 0;
         }
         finally
@@ -137,7 +167,10 @@ public sealed class RuntimeBench : IBench
 
     private sealed record LoopResult(
         LatencyHistogramSnapshot Compute, LatencyHistogramSnapshot Lateness, LatencyHistogramSnapshot PolicyUpdates, LatencyHistogramSnapshot PdOnlyUpdates, long Cycles, long DeadlineMisses, double AllocBytesPerCycle,
-        long PolicyCycles, ControllerStatus Start, ControllerStatus End, RealtimeReport Realtime);
+        long PolicyCycles, ControllerStatus Start, ControllerStatus End, RealtimeReport Realtime, InferenceResult? Inference);
+
+    /// <summary>The inference thread over the measured window (threaded runs only).</summary>
+    private sealed record InferenceResult(LatencyHistogramSnapshot Run, LatencyHistogramSnapshot StartDelay, LatencyHistogramSnapshot PickupUpdates, long Steps, double AllocBytesPerStep, RealtimeReport Realtime);
 
     private static LoopResult RunControlLoop(HierarchicalController controller, ControlThreadOptions options, TimeSpan measured)
     {
@@ -165,11 +198,26 @@ public sealed class RuntimeBench : IBench
         ThrowIfStopped();
         var start = controller.Status.Read();
         loop.RequestStatsReset();
+        controller.RequestInferenceStatsReset();
+        var inferenceAlloc = controller.InferenceThreadAllocatedBytes;
+        var inferenceSteps = controller.InferenceStepsCompleted;
         cycle.RequestMark();
         Thread.Sleep(measured);
         ThrowIfStopped();
         loop.Stop();
         ThrowIfStopped();
+        InferenceResult? inference = null;
+        if (controller.InferenceRunTime is { } runTime)
+        {
+            var run = new LatencyHistogramSnapshot();
+            var delay = new LatencyHistogramSnapshot();
+            var pickups = new LatencyHistogramSnapshot();
+            runTime.CopyTo(run);
+            controller.InferenceStartDelay!.CopyTo(delay);
+            cycle.PickupUpdates.CopyTo(pickups);
+            var steps = controller.InferenceStepsCompleted - inferenceSteps;
+            inference = new InferenceResult(run, delay, pickups, steps, steps == 0 ? 0 : (double)(controller.InferenceThreadAllocatedBytes - inferenceAlloc) / steps, controller.InferenceRealtime!);
+        }
 
         var compute = new LatencyHistogramSnapshot();
         var lateness = new LatencyHistogramSnapshot();
@@ -181,7 +229,7 @@ public sealed class RuntimeBench : IBench
         cycle.PdOnlyUpdates.CopyTo(pdUpdates);
         return new LoopResult(compute, lateness, policyUpdates, pdUpdates, cycle.CyclesSinceMark, loop.DeadlineMisses - cycle.MissesAtMark,
             cycle.CyclesSinceMark == 0 ? 0 : (double)cycle.BytesSinceMark / cycle.CyclesSinceMark,
-            cycle.PolicyCyclesSinceMark, start, controller.Status.Read(), realtime);
+            cycle.PolicyCyclesSinceMark, start, controller.Status.Read(), realtime, inference);
     }
 
     /// <summary>
@@ -192,10 +240,13 @@ public sealed class RuntimeBench : IBench
     {
         private volatile bool _markRequested;
         private bool _marked;
-        private long _allocAtMark, _allocLast, _subPolicySteps;
+        private long _allocAtMark, _allocLast, _requests, _pickups;
 
-        /// <summary>Duration of the controller update alone, in cycles that ran a sub-policy (and maybe the master) vs the others.</summary>
+        /// <summary>Duration of the controller update alone: in cycles that started a policy step (inline: ran the sub-policy
+        /// and maybe the master; threaded: handed the observation over), in cycles that picked a threaded step's action
+        /// up, and in the others (PD law only).</summary>
         public LatencyHistogram PolicyUpdates { get; } = new();
+        public LatencyHistogram PickupUpdates { get; } = new();
         public LatencyHistogram PdOnlyUpdates { get; } = new();
 
         public long MissesAtMark { get; private set; }
@@ -220,13 +271,17 @@ public sealed class RuntimeBench : IBench
             CyclesSinceMark++;
             var status = controller.Status.Read();
             if (status.Mode == ControllerMode.Policy) PolicyCyclesSinceMark++;
-            (status.SubPolicySteps != _subPolicySteps ? PolicyUpdates : PdOnlyUpdates).Record(t1 - t0);
-            _subPolicySteps = status.SubPolicySteps;
+            var histogram = status.InferenceRequests != _requests ? PolicyUpdates
+                : status.ActionPickups != _pickups && controller.InferenceMode == PolicyInferenceMode.Thread ? PickupUpdates
+                : PdOnlyUpdates;
+            histogram.Record(t1 - t0);
+            _requests = status.InferenceRequests;
+            _pickups = status.ActionPickups;
             _allocLast = GC.GetAllocatedBytesForCurrentThread();
         }
     }
 
-    private static void Report(RuntimeParameters p, TimeSpan period, double seconds, LoopResult ours, LatencyHistogramSnapshot c, long cCycles, long cMisses,
+    private static void Report(RuntimeParameters p, TimeSpan period, double seconds, LoopResult ours, LoopResult? inline, LatencyHistogramSnapshot c, long cCycles, long cMisses,
         RealtimeSetting cScheduler, DdsRobotHardware hardware, bool json)
     {
         static double Us(long ns) => Math.Round(ns / 1000.0, 3);
@@ -236,6 +291,10 @@ public sealed class RuntimeBench : IBench
         var subSteps = ours.End.SubPolicySteps - ours.Start.SubPolicySteps;
         var masterTicks = ours.End.MasterTicks - ours.Start.MasterTicks;
         var safeEntries = ours.End.SafeModeEntries - ours.Start.SafeModeEntries;
+        var pickups = ours.End.ActionPickups - ours.Start.ActionPickups;
+        var actionLatency = pickups == 0 ? 0 : (double)(ours.End.ActionLatencyCycles - ours.Start.ActionLatencyCycles) / pickups;
+        var overruns = ours.End.InferenceOverruns - ours.Start.InferenceOverruns;
+        var inference = ours.Inference;
 
         Console.WriteLine($"models {p.ModelsDir} ({p.JointNames.Count} joints); loops at {rateHz:F0} Hz, spin window 80 us; state over DDS from a second process (loopback)");
         Console.WriteLine($"Runtime loop: {ours.Realtime.Scheduler.Detail}; {ours.Realtime.TimerSlack.Detail}. C loop: {cScheduler.Detail}");
@@ -251,12 +310,21 @@ public sealed class RuntimeBench : IBench
         if (hardware.CommandPublisherRealtime is null) Console.WriteLine("commands: written to DDS on the control thread (--in-place-commands)");
         else Console.WriteLine($"command hand-off, control thread -> DDS write on the publisher thread ({hardware.CommandPublisherRealtime.Scheduler.Detail}), whole run: " +
                           $"p50 {Us(handoff.P50):F1} us, p99 {Us(handoff.P99):F1} us, max {Us(handoff.Max):F1} us over {handoff.Count} commands; {hardware.DroppedCommands} dropped");
+        if (inference is null)
+            Console.WriteLine("policy inference: inline in the control cycle (the sub-policy cycles above include the ONNX Runtime runs)");
+        else
+            Console.WriteLine($"policy inference on its own thread ({inference.Realtime.Scheduler.Detail}): run p50 {Us(inference.Run.P50):F1} us, p99 {Us(inference.Run.P99):F1} us over {inference.Steps} steps; " +
+                              $"start after hand-over p50 {Us(inference.StartDelay.P50):F1} us, p99 {Us(inference.StartDelay.P99):F1} us; pickup cycles p50 {Us(inference.PickupUpdates.P50):F1} us, p99 {Us(inference.PickupUpdates.P99):F1} us; " +
+                              $"action latency {actionLatency:F3} control cycles (mean); {overruns} overruns; {inference.AllocBytesPerStep:F3} managed bytes per step");
+        if (inline is not null && !ReferenceEquals(inline, ours))
+            Console.WriteLine($"same loop with inline inference ({inline.Cycles} cycles): compute p50 {Us(inline.Compute.P50):F2} us, p99 {Us(inline.Compute.P99):F2} us; " +
+                              $"sub-policy cycles p50 {Us(inline.PolicyUpdates.P50):F1} us, p99 {Us(inline.PolicyUpdates.P99):F1} us; PD-only cycles p99 {Us(inline.PdOnlyUpdates.P99):F1} us; {inline.DeadlineMisses} misses");
         Console.WriteLine($"managed bytes allocated per cycle on the control thread: {ours.AllocBytesPerCycle:F3} (target 0)");
         Console.WriteLine($"lateness p99 ratio vs C: {ratio:F2} (target <= 1.0); compute p99 {Us(ours.Compute.P99):F1} us (target <= 25)");
         if (policyFraction < 1) Console.WriteLine("warning: the controller spent part of the run in safe mode; its compute figures then mix in the cheaper safe-mode cycles");
 
         if (!json) return;
-        JsonOut.WriteLastLine(new Dictionary<string, object>
+        JsonOut.WriteLastLine(new Dictionary<string, object?>
         {
             ["bench"] = "runtime",
             ["rate_hz"] = Math.Round(rateHz, 3),
@@ -290,6 +358,24 @@ public sealed class RuntimeBench : IBench
             ["safe_mode_entries"] = safeEntries,
             ["scheduler"] = ours.Realtime.Scheduler.Detail,
             ["c_scheduler"] = cScheduler.Detail,
+            ["policy_inference"] = inference is null ? "inline" : "thread",
+            ["inference_p50_us"] = inference is null ? null : Us(inference.Run.P50),
+            ["inference_p99_us"] = inference is null ? null : Us(inference.Run.P99),
+            ["inference_start_delay_p50_us"] = inference is null ? null : Us(inference.StartDelay.P50),
+            ["inference_start_delay_p99_us"] = inference is null ? null : Us(inference.StartDelay.P99),
+            ["inference_steps"] = inference?.Steps,
+            ["alloc_bytes_per_inference"] = inference is null ? null : Math.Round(inference.AllocBytesPerStep, 3),
+            ["update_pickup_cycles_p50_us"] = inference is null ? null : Us(inference.PickupUpdates.P50),
+            ["update_pickup_cycles_p99_us"] = inference is null ? null : Us(inference.PickupUpdates.P99),
+            ["action_latency_cycles"] = Math.Round(actionLatency, 4),
+            ["inference_overruns"] = overruns,
+            ["compute_p50_us_inline"] = inline is null ? null : Us(inline.Compute.P50),
+            ["compute_p99_us_inline"] = inline is null ? null : Us(inline.Compute.P99),
+            ["update_policy_cycles_p50_us_inline"] = inline is null ? null : Us(inline.PolicyUpdates.P50),
+            ["update_policy_cycles_p99_us_inline"] = inline is null ? null : Us(inline.PolicyUpdates.P99),
+            ["update_pd_cycles_p99_us_inline"] = inline is null ? null : Us(inline.PdOnlyUpdates.P99),
+            ["deadline_misses_inline"] = inline?.DeadlineMisses,
+            ["cycles_inline"] = inline?.Cycles,
         });
     }
 

@@ -190,6 +190,12 @@ public sealed class HierarchicalController
     /// <summary>Managed bytes the inference thread had allocated after its latest step (0 inline).</summary>
     public long InferenceThreadAllocatedBytes => _worker?.AllocatedBytes ?? 0;
 
+    /// <summary>Steps the inference thread has finished (0 inline).</summary>
+    public long InferenceStepsCompleted => _worker?.Completed ?? 0;
+
+    /// <summary>Resets <see cref="InferenceRunTime"/> and <see cref="InferenceStartDelay"/> before the inference thread's next step.</summary>
+    public void RequestInferenceStatsReset() => _worker?.RequestStatsReset();
+
     /// <summary>
     /// Moves policy inference to a dedicated thread (named mlsh-inference) that runs the master tick, the shadow and
     /// the sub-policy of each step handed over by <see cref="Update"/>. Call while no thread runs <see cref="Update"/>

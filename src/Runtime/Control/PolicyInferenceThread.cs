@@ -21,13 +21,13 @@ namespace Mlsh.Runtime.Control;
 /// interrupt: measured at 4 µs p50 and 43 µs p99 for the command publisher (docs/runtime-timing.md), and a woken
 /// SCHED_OTHER thread can preempt the control thread mid-cycle. Requests come every policy_decimation control
 /// periods, stamped when handed over, so after a request stamped t the next is due at t + decimation·period: the
-/// thread sleeps (clock_nanosleep, absolute) to 10 µs after that, then checks every period/20 (10-100 µs) while it
-/// is late, and once a control period when no request has come for two periods beyond the due time (safe mode,
+/// thread sleeps (clock_nanosleep, absolute) to 50 µs after that (after the decimation cycle has usually ended, so
+/// its wake-up does not preempt that cycle on a shared CPU), then checks every period/20 (10-100 µs) while it is late, and once a control period when no request has come for two periods beyond the due time (safe mode,
 /// start-up). The wait adds one wake-up latency to the step, far inside the control period before the pickup.</para>
 /// </remarks>
 internal sealed class PolicyInferenceThread : IDisposable
 {
-    private const long FirstCheckNs = 10_000;
+    private const long FirstCheckNs = 50_000;
     private readonly InferenceSlot _slot;
     private readonly IReadOnlyList<SubPolicy> _subPolicies;
     private readonly long _periodNs, _requestGapNs, _stepNs;
@@ -36,6 +36,7 @@ internal sealed class PolicyInferenceThread : IDisposable
     private long _posted;    // requests handed over; control thread writes
     private long _completed; // requests finished; inference thread writes
     private volatile bool _stop;
+    private volatile bool _resetRequested;
     private long _allocatedBytes;
 
     /// <param name="beforeRun">Test hook run on the inference thread before each step (e.g. to make it slow); null in production.</param>
@@ -105,6 +106,10 @@ internal sealed class PolicyInferenceThread : IDisposable
         return n;
     }
 
+    /// <summary>Asks the inference thread to reset <see cref="RunTime"/> and <see cref="StartDelay"/> before its next step
+    /// (they have a single writer). Any thread.</summary>
+    public void RequestStatsReset() => _resetRequested = true;
+
     /// <summary>Waits until no request is outstanding (tests and shutdown; never the control loop).</summary>
     public bool WaitIdle(TimeSpan timeout)
     {
@@ -126,6 +131,12 @@ internal sealed class PolicyInferenceThread : IDisposable
         {
             if (Volatile.Read(ref _posted) != done)
             {
+                if (_resetRequested)
+                {
+                    _resetRequested = false;
+                    RunTime.Reset();
+                    StartDelay.Reset();
+                }
                 var start = MonotonicClock.NowNanoseconds();
                 StartDelay.Record(start - _slot.StampNs);
                 _beforeRun?.Invoke();

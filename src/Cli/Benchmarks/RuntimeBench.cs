@@ -51,7 +51,7 @@ public sealed class RuntimeBench : IBench
     };
     private readonly Option<double> _inlineSeconds = new("--inline-seconds")
     {
-        Description = "After a threaded run, measure the same loop this long with inline inference too (*_inline keys); 0 skips it.",
+        Description = "With threaded inference, also measure the same loop this long with inline inference (*_inline keys), between the two halves of the threaded run; 0 skips it.",
         DefaultValueFactory = _ => 10,
     };
     private readonly Option<string?> _models = new("--models") { Description = "Exported models directory (default: models_dir of launch/params/runtime.yaml)." };
@@ -136,14 +136,27 @@ public sealed class RuntimeBench : IBench
             var half = TimeSpan.FromSeconds(seconds / 2);
             var cBefore = CDeadlineLoopReference.Run(period, half, options.SpinWindow, options.RealtimePriority);
             // As RuntimeNode does on the wall clock: the policy on its own thread, one priority below the control thread.
-            if (mode == PolicyInferenceMode.Thread) controller.StartInferenceThread(period, priority > 1 ? priority - 1 : null);
-            var ours = RunControlLoop(controller, options, TimeSpan.FromSeconds(seconds));
+            void StartInference() => controller.StartInferenceThread(period, priority > 1 ? priority - 1 : null);
+            LoopResult ours;
             LoopResult? inline = null;
             if (mode == PolicyInferenceMode.Thread && inlineSeconds > 0)
             {
+                // DESIGN: threaded, inline, threaded again (the two threaded halves pooled), as the C reference is split
+                // around the Runtime loop: the first phase of a run comes right after start-up (background JIT, the state
+                // publisher settling) and showed several times the deadline misses of a later one, so measuring the modes
+                // one after the other would credit the later one with the machine's settling.
+                StartInference();
+                var first = RunControlLoop(controller, options, TimeSpan.FromSeconds(seconds / 2));
                 // The same controller, loop and state stream with the policy back in the control cycle.
                 controller.StopInferenceThread();
                 inline = RunControlLoop(controller, options, TimeSpan.FromSeconds(inlineSeconds));
+                StartInference();
+                ours = Pool(first, RunControlLoop(controller, options, TimeSpan.FromSeconds(seconds / 2)));
+            }
+            else
+            {
+                if (mode == PolicyInferenceMode.Thread) StartInference();
+                ours = RunControlLoop(controller, options, TimeSpan.FromSeconds(seconds));
             }
             var cAfter = CDeadlineLoopReference.Run(period, half, options.SpinWindow, options.RealtimePriority);
             var cLateness = new LatencyHistogramSnapshot();
@@ -171,6 +184,38 @@ public sealed class RuntimeBench : IBench
 
     /// <summary>The inference thread over the measured window (threaded runs only).</summary>
     private sealed record InferenceResult(LatencyHistogramSnapshot Run, LatencyHistogramSnapshot StartDelay, LatencyHistogramSnapshot PickupUpdates, long Steps, double AllocBytesPerStep, RealtimeReport Realtime);
+
+    /// <summary>Two measured windows of the same mode as one: histograms and counts added, the status counters of the
+    /// phase between them left out.</summary>
+    private static LoopResult Pool(LoopResult a, LoopResult b)
+    {
+        static LatencyHistogramSnapshot Sum(LatencyHistogramSnapshot x, LatencyHistogramSnapshot y)
+        {
+            var s = new LatencyHistogramSnapshot();
+            s.Add(x);
+            s.Add(y);
+            return s;
+        }
+        // End − Start of the pooled result = (a.End − a.Start) + (b.End − b.Start).
+        var end = b.End;
+        end.SubPolicySteps -= b.Start.SubPolicySteps - a.End.SubPolicySteps;
+        end.MasterTicks -= b.Start.MasterTicks - a.End.MasterTicks;
+        end.SafeModeEntries -= b.Start.SafeModeEntries - a.End.SafeModeEntries;
+        end.ActionPickups -= b.Start.ActionPickups - a.End.ActionPickups;
+        end.ActionLatencyCycles -= b.Start.ActionLatencyCycles - a.End.ActionLatencyCycles;
+        end.InferenceOverruns -= b.Start.InferenceOverruns - a.End.InferenceOverruns;
+        var cycles = a.Cycles + b.Cycles;
+        InferenceResult? inference = null;
+        if (a.Inference is { } ia && b.Inference is { } ib)
+        {
+            var steps = ia.Steps + ib.Steps;
+            inference = new InferenceResult(Sum(ia.Run, ib.Run), Sum(ia.StartDelay, ib.StartDelay), Sum(ia.PickupUpdates, ib.PickupUpdates), steps,
+                steps == 0 ? 0 : (ia.AllocBytesPerStep * ia.Steps + ib.AllocBytesPerStep * ib.Steps) / steps, ia.Realtime);
+        }
+        return new LoopResult(Sum(a.Compute, b.Compute), Sum(a.Lateness, b.Lateness), Sum(a.PolicyUpdates, b.PolicyUpdates), Sum(a.PdOnlyUpdates, b.PdOnlyUpdates),
+            cycles, a.DeadlineMisses + b.DeadlineMisses, cycles == 0 ? 0 : (a.AllocBytesPerCycle * a.Cycles + b.AllocBytesPerCycle * b.Cycles) / cycles,
+            a.PolicyCycles + b.PolicyCycles, a.Start, end, a.Realtime, inference);
+    }
 
     private static LoopResult RunControlLoop(HierarchicalController controller, ControlThreadOptions options, TimeSpan measured)
     {

@@ -20,10 +20,16 @@ public sealed class SkillsVerb : IVerb
         var svg = new Option<string?>("--svg") { Description = "Write the probe paths and mean directions as an SVG top view." };
         var oracleLayout = new Option<string?>("--oracle-layout") { Description = "Also run a scripted waypoint-following master over these skills on this layout: can the skills solve it at all?" };
         var oracleEpisodes = new Option<int>("--oracle-episodes") { Description = "Episodes of the waypoint-oracle run.", DefaultValueFactory = _ => 20 };
+        var oracleFrame = new Option<string>("--oracle-frame")
+        {
+            Description = "How the oracle reads each skill: world (a compass direction), body (a direction relative to the robot's heading), or auto (body when every sub-policy ignores the heading).",
+            DefaultValueFactory = _ => "auto",
+        };
+        oracleFrame.AcceptOnlyFromAmong("auto", "world", "body");
         var json = new Option<bool>("--json") { Description = "End with one JSON line: per sub-policy heading, distance per macro step, consistency, falls." };
         var cmd = new Command("skills", "Drive each sub-policy alone from the start and report which way it moves the robot (the skills MLSH learned).")
         {
-            models, layout, task, macros, episodes, seed, svg, oracleLayout, oracleEpisodes, json,
+            models, layout, task, macros, episodes, seed, svg, oracleLayout, oracleEpisodes, oracleFrame, json,
         };
         cmd.SetAction(Execute);
         return cmd;
@@ -54,7 +60,9 @@ public sealed class SkillsVerb : IVerb
                 Console.WriteLine(r.MacroSteps == 0
                     ? $"sub-policy {r.Subpolicy}: no macro step completed ({r.Falls} falls)"
                     : string.Create(CultureInfo.InvariantCulture,
-                        $"sub-policy {r.Subpolicy}: heading {r.HeadingDegrees,6:0.0}°  mean step ({r.MeanDx:+0.000;-0.000}, {r.MeanDy:+0.000;-0.000}) m  distance {r.MeanDistance:0.000} m/macro  consistency {r.Consistency:0.00}  falls {r.Falls}"));
+                        $"sub-policy {r.Subpolicy}: heading {r.HeadingDegrees,6:0.0}°  mean step ({r.MeanDx:+0.000;-0.000}, {r.MeanDy:+0.000;-0.000}) m  distance {r.MeanDistance:0.000} m/macro  consistency {r.Consistency:0.00}  falls {r.Falls}")
+                      + (r.MacroSteps == 0 || double.IsNaN(r.MeanForward) ? "" : string.Create(CultureInfo.InvariantCulture,
+                        $"  body frame: heading {r.BodyHeadingDegrees,6:0.0}°  consistency {r.BodyConsistency:0.00}  turn {r.MeanTurnDegrees:+0.0;-0.0}°/macro")));
             }
             var svgPath = parse.GetValue(svg);
             if (svgPath is not null)
@@ -72,13 +80,20 @@ public sealed class SkillsVerb : IVerb
                     Console.Error.WriteLine($"error: --oracle-layout needs a maze family; {dir} was trained on {description.TaskFamily}");
                     return 2;
                 }
+                var frame = parse.GetValue(oracleFrame) switch
+                {
+                    "world" => SkillFrame.World,
+                    "body" => SkillFrame.Body,
+                    _ => WaypointOracle.FrameOf(subs, maze.ObservationLayout),
+                };
                 var r = Evaluator.Run(oracleFamily, ot, subs, null, description.MacroSteps, Math.Max(1, parse.GetValue(oracleEpisodes)), parse.GetValue(seed),
-                    scriptedMaster: WaypointOracle.For(maze.Tasks[ot].Layout, results));
+                    scriptedMaster: WaypointOracle.For(maze.Tasks[ot].Layout, results, frame));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"waypoint oracle on {oracleName}: {r.Episodes} episodes, success rate {r.SuccessRate:P0}, mean steps {r.MeanSteps:F0}"));
+                    $"waypoint oracle on {oracleName} ({frame.ToString().ToLowerInvariant()} frame): {r.Episodes} episodes, success rate {r.SuccessRate:P0}, mean steps {r.MeanSteps:F0}"));
                 oracle = new Dictionary<string, object>
                 {
                     ["layout"] = oracleName,
+                    ["frame"] = frame.ToString().ToLowerInvariant(),
                     ["episodes"] = r.Episodes,
                     ["success_rate"] = Math.Round(r.SuccessRate, 4),
                     ["mean_steps"] = Math.Round(r.MeanSteps, 1),
@@ -91,7 +106,7 @@ public sealed class SkillsVerb : IVerb
                     ["task"] = name,
                     ["oracle"] = oracle,
                     ["macro_steps"] = description.MacroSteps,
-                    ["skills"] = results.Select(r => new Dictionary<string, object>
+                    ["skills"] = results.Select(r => new Dictionary<string, object?>
                     {
                         ["subpolicy"] = r.Subpolicy,
                         ["macro_steps_measured"] = r.MacroSteps,
@@ -100,6 +115,11 @@ public sealed class SkillsVerb : IVerb
                         ["mean_dy"] = Math.Round(r.MeanDy, 4),
                         ["distance_per_macro"] = Math.Round(r.MeanDistance, 4),
                         ["consistency"] = Math.Round(r.Consistency, 3),
+                        ["body_heading_deg"] = Round(r.BodyHeadingDegrees, 1),
+                        ["forward_per_macro"] = Round(r.MeanForward, 4),
+                        ["left_per_macro"] = Round(r.MeanLeft, 4),
+                        ["body_consistency"] = Round(r.BodyConsistency, 3),
+                        ["turn_deg_per_macro"] = Round(r.MeanTurnDegrees, 1),
                         ["falls"] = r.Falls,
                     }).ToArray(),
                 });
@@ -107,4 +127,7 @@ public sealed class SkillsVerb : IVerb
             return 0;
         }
     }
+
+    // JSON has no NaN: a statistic the family cannot have (no heading in a discrete family) is null.
+    private static object? Round(double v, int digits) => double.IsNaN(v) ? null : Math.Round(v, digits);
 }

@@ -20,6 +20,19 @@ public sealed record SkillProbeResult(int Subpolicy, int MacroSteps, double Mean
 {
     /// <summary>Direction of the mean displacement, degrees counter-clockwise from world +x (east); NaN when it did not move.</summary>
     public double HeadingDegrees => MeanDx == 0 && MeanDy == 0 ? double.NaN : Math.Atan2(MeanDy, MeanDx) * 180 / Math.PI;
+
+    /// <summary>Mean displacement per macro step along the body's x axis (forward) as it was at the macro step's start
+    /// (m); NaN when the observation has no heading (discrete families).</summary>
+    public double MeanForward { get; init; } = double.NaN;
+    /// <summary>The same along the body's y axis (left), m.</summary>
+    public double MeanLeft { get; init; } = double.NaN;
+    /// <summary><see cref="Consistency"/> of the displacements in that body frame: 1 when every macro step went the same
+    /// way relative to where the robot faced (an egocentric skill), whatever the world direction.</summary>
+    public double BodyConsistency { get; init; } = double.NaN;
+    /// <summary>Mean heading change per macro step, degrees counter-clockwise (a turning skill); NaN without a heading.</summary>
+    public double MeanTurnDegrees { get; init; } = double.NaN;
+    /// <summary>Direction of the body-frame mean displacement, degrees counter-clockwise from forward.</summary>
+    public double BodyHeadingDegrees => double.IsNaN(MeanForward) || (MeanForward == 0 && MeanLeft == 0) ? double.NaN : Math.Atan2(MeanLeft, MeanForward) * 180 / Math.PI;
 }
 
 /// <summary>
@@ -58,6 +71,9 @@ public static class SkillProbe
         var width = discrete ? 1 : env.ActionSpace.Size;
         var actions = new float[episodes * width];
         var indices = new int[episodes];
+        // The heading, where the observation has one (maze robots): for the body-frame statistics.
+        var yawAt = (family as Environments.Tasks.MazeTaskFamily)?.ObservationLayout[Environments.Observations.ObservationLayout.BaseYawCosSin].Offset ?? -1;
+        var yaw = new double[episodes];
         var results = new List<SkillProbeResult>(subpolicies.Count);
         for (var k = 0; k < subpolicies.Count; k++)
         {
@@ -75,8 +91,11 @@ public static class SkillProbe
             }
             int measured = 0, falls = 0;
             double sumDx = 0, sumDy = 0, sumDistance = 0, sumUx = 0, sumUy = 0;
+            double sumF = 0, sumL = 0, sumUf = 0, sumUl = 0, sumTurn = 0;
             for (var m = 0; m < macrosPerEpisode; m++)
             {
+                if (yawAt >= 0)
+                    for (var e = 0; e < episodes; e++) yaw[e] = YawOf(env.Observations, e * obsSize + yawAt);
                 for (var s = 0; s < macroSteps; s++)
                 {
                     var obs = env.Observations;
@@ -120,13 +139,33 @@ public static class SkillProbe
                         sumUx += dx / d;
                         sumUy += dy / d;
                     }
+                    if (yawAt < 0) continue;
+                    double c = Math.Cos(yaw[e]), sn = Math.Sin(yaw[e]);
+                    double f = c * dx + sn * dy, l = -sn * dx + c * dy;
+                    sumF += f;
+                    sumL += l;
+                    if (d > 0)
+                    {
+                        sumUf += f / d;
+                        sumUl += l / d;
+                    }
+                    sumTurn += Math.IEEERemainder(YawOf(env.Observations, e * obsSize + yawAt) - yaw[e], 2 * Math.PI);
                 }
             }
-            results.Add(measured == 0
+            var result = measured == 0
                 ? new SkillProbeResult(k, 0, 0, 0, 0, 0, falls, paths)
                 : new SkillProbeResult(k, measured, sumDx / measured, sumDy / measured, sumDistance / measured,
-                    Math.Sqrt(sumUx * sumUx + sumUy * sumUy) / measured, falls, paths));
+                    Math.Sqrt(sumUx * sumUx + sumUy * sumUy) / measured, falls, paths);
+            if (measured > 0 && yawAt >= 0)
+                result = result with
+                {
+                    MeanForward = sumF / measured, MeanLeft = sumL / measured,
+                    BodyConsistency = Math.Sqrt(sumUf * sumUf + sumUl * sumUl) / measured, MeanTurnDegrees = sumTurn / measured * 180 / Math.PI,
+                };
+            results.Add(result);
         }
         return results;
     }
+
+    private static double YawOf(ReadOnlySpan<float> observations, int at) => Math.Atan2(observations[at + 1], observations[at]);
 }

@@ -13,14 +13,18 @@ public sealed record EvalResult(int Episodes, double SuccessRate, double MeanRet
 /// each episode start and every <c>macroSteps</c> steps, as in training. Policies act with their most
 /// probable action unless <c>stochastic</c> is set. Deterministic for a seed; single-threaded.
 /// </summary>
+/// <summary>A scripted master: the sub-policy to run for the next macro step, from the agent's planar position and
+/// its raw observation row (for the maze families, laid out as <see cref="Environments.Observations.ObservationLayout"/>).</summary>
+public delegate int ScriptedMaster(float x, float y, ReadOnlySpan<float> observation);
+
 public static class Evaluator
 {
     /// <param name="master">Null for a flat policy (exactly one entry in <paramref name="subpolicies"/>) or with
     /// <paramref name="scriptedMaster"/>.</param>
     /// <param name="scriptedMaster">Instead of a learned master: picks the sub-policy from the agent's planar position
-    /// (x, y) at every macro step (a diagnostic reference such as a waypoint follower).</param>
+    /// (x, y) and observation at every macro step (a diagnostic reference such as a waypoint follower).</param>
     public static EvalResult Run(ITaskFamily family, int task, IReadOnlyList<ActorCritic> subpolicies, CategoricalActorCritic? master,
-        int macroSteps, int episodes, ulong seed, bool stochastic = false, int parallel = 8, Func<float, float, int>? scriptedMaster = null)
+        int macroSteps, int episodes, ulong seed, bool stochastic = false, int parallel = 8, ScriptedMaster? scriptedMaster = null)
     {
         ArgumentNullException.ThrowIfNull(family);
         ArgumentNullException.ThrowIfNull(subpolicies);
@@ -64,7 +68,7 @@ public static class Evaluator
                 for (var e = 0; e < count; e++)
                 {
                     if (macroLeft[e] > 0) continue;
-                    var k = scriptedMaster(positions[2 * e], positions[2 * e + 1]);
+                    var k = scriptedMaster(positions[2 * e], positions[2 * e + 1], obs.Slice(e * obsSize, obsSize));
                     if ((uint)k >= (uint)subpolicies.Count) throw new InvalidOperationException($"the scripted master chose sub-policy {k}; there are {subpolicies.Count}");
                     active[e] = k;
                     macroLeft[e] = macroSteps;

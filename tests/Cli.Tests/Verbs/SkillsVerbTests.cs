@@ -27,8 +27,35 @@ public sealed class SkillsVerbTests : IDisposable
             s.GetProperty("macro_steps_measured").GetInt32().Should().Be(6);
             s.GetProperty("heading_deg").GetDouble().Should().BeInRange(-180, 180);
             s.GetProperty("consistency").GetDouble().Should().BeInRange(0, 1);
+            s.GetProperty("body_consistency").GetDouble().Should().BeInRange(0, 1);
+            s.GetProperty("turn_deg_per_macro").GetDouble().Should().BeInRange(-180, 180);
         }
         File.ReadAllText(svg).Should().StartWith("<svg").And.Contain("sub-policy 3:");
+    }
+
+    [Theory]
+    [InlineData("auto", "world")]
+    [InlineData("body", "body")]
+    public async Task Skills_WithAnOracleLayout_ReportsTheOraclesFrame_AutoIsWorldForSkillsThatSeeTheHeading(string asked, string used)
+    {
+        var (code, stdout, stderr) = await CliProcess.Run("skills", "--models", Path.Combine(MlshPaths.Models, "pointmass"),
+            "--macros", "2", "--episodes", "1", "--oracle-layout", Path.Combine(MlshPaths.Layouts, "train", "corridor-east.yaml"),
+            "--oracle-episodes", "1", "--oracle-frame", asked, "--json");
+
+        code.Should().Be(0, stderr);
+        using var json = JsonDocument.Parse(stdout.Trim().Split('\n')[^1]);
+        var oracle = json.RootElement.GetProperty("oracle");
+        oracle.GetProperty("frame").GetString().Should().Be(used);
+        oracle.GetProperty("success_rate").GetDouble().Should().BeInRange(0, 1);
+    }
+
+    [Fact]
+    public async Task Skills_WithAnOracleFrameOutsideAutoWorldBody_IsAnError_Exit2()
+    {
+        var (code, _, stderr) = await CliProcess.Run("skills", "--models", Path.Combine(MlshPaths.Models, "pointmass"), "--oracle-frame", "polar");
+
+        code.Should().NotBe(0);
+        stderr.Should().Contain("polar");
     }
 
     [Fact]

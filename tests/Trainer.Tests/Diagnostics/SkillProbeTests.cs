@@ -49,6 +49,25 @@ public class SkillProbeTests
     }
 
     [Fact]
+    public void Run_ReportsTheBodyFrameToo_WhichForARobotThatNeverTurnsIsTheWorldFrame()
+    {
+        using var family = MazeTaskFamily.Create("pointmass", [Arena]);
+        using var env = family.CreateVectorEnv(1);
+        ActorCritic[] subs = [ConstantVelocity(env.ObservationSize, 0, 0.5f), ConstantVelocity(env.ObservationSize, -0.5f, 0)];
+
+        var results = SkillProbe.Run(family, 0, subs, macroSteps: 10, macrosPerEpisode: 3, episodes: 2, seed: 5);
+
+        foreach (var r in results)
+        {
+            r.MeanForward.Should().BeApproximately(r.MeanDx, 1e-6, "the point mass always faces east, so forward is +x");
+            r.MeanLeft.Should().BeApproximately(r.MeanDy, 1e-6);
+            r.BodyConsistency.Should().BeApproximately(r.Consistency, 1e-6);
+            r.MeanTurnDegrees.Should().Be(0);
+        }
+        results[0].BodyHeadingDegrees.Should().BeApproximately(90, 10, "north is to the left of an east-facing body");
+    }
+
+    [Fact]
     public void Run_GivesEverySubpolicyTheSameStartStates()
     {
         using var family = MazeTaskFamily.Create("pointmass", [Arena]);

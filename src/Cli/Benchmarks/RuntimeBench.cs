@@ -363,7 +363,7 @@ public sealed class RuntimeBench : IBench
                               $"action latency {actionLatency:F3} control cycles (mean); {overruns} overruns; {inference.AllocBytesPerStep:F3} managed bytes per step");
         if (inline is not null && !ReferenceEquals(inline, ours))
             Console.WriteLine($"same loop with inline inference ({inline.Cycles} cycles): compute p50 {Us(inline.Compute.P50):F2} us, p99 {Us(inline.Compute.P99):F2} us; " +
-                              $"sub-policy cycles p50 {Us(inline.PolicyUpdates.P50):F1} us, p99 {Us(inline.PolicyUpdates.P99):F1} us; PD-only cycles p99 {Us(inline.PdOnlyUpdates.P99):F1} us; {inline.DeadlineMisses} misses");
+                              $"sub-policy cycles p50 {Us(inline.PolicyUpdates.P50):F1} us, p99 {Us(inline.PolicyUpdates.P99):F1} us; PD-only cycles p99 {Us(inline.PdOnlyUpdates.P99):F1} us; lateness p99 {Us(inline.Lateness.P99):F1} us; {inline.DeadlineMisses} misses");
         Console.WriteLine($"managed bytes allocated per cycle on the control thread: {ours.AllocBytesPerCycle:F3} (target 0)");
         Console.WriteLine($"lateness p99 ratio vs C: {ratio:F2} (target <= 1.0); compute p99 {Us(ours.Compute.P99):F1} us (target <= 25)");
         if (policyFraction < 1) Console.WriteLine("warning: the controller spent part of the run in safe mode; its compute figures then mix in the cheaper safe-mode cycles");
@@ -420,6 +420,7 @@ public sealed class RuntimeBench : IBench
             ["update_policy_cycles_p99_us_inline"] = inline is null ? null : Us(inline.PolicyUpdates.P99),
             ["update_pd_cycles_p99_us_inline"] = inline is null ? null : Us(inline.PdOnlyUpdates.P99),
             ["deadline_misses_inline"] = inline?.DeadlineMisses,
+            ["lateness_p99_us_inline"] = inline is null ? null : Us(inline.Lateness.P99),
             ["cycles_inline"] = inline?.Cycles,
         });
     }

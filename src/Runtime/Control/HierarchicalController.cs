@@ -64,6 +64,8 @@ public sealed class HierarchicalController
     private PolicyInferenceThread? _worker;
     // A step handed to the inference thread whose result this controller still wants (false once safe mode discards it).
     private bool _resultWanted;
+    // A step filled in this cycle, handed over at the end of it.
+    private bool _postPending;
     // A master tick that fell on an overrun boundary: the next step that is posted ticks the master.
     private bool _masterTickPending;
     private int _consecutiveOverruns;
@@ -144,6 +146,9 @@ public sealed class HierarchicalController
         _status.MasterChoice = -1;
         _status.ShadowChoice = -1;
         _status.Mode = ControllerMode.Safe;
+        // Published before the first cycle: a reader that came first used to get default(ControllerStatus), whose active
+        // skill 0 the node's supervisor published on /mlsh/active_skill before any master tick.
+        Status.Write(_status);
     }
 
     /// <summary>Operator inputs (e-stop, resume, forced skill, master swap); safe to use from any thread.</summary>
@@ -320,6 +325,19 @@ public sealed class HierarchicalController
         _status.SkillForced = _overrideSkill >= 0 && _overrideUntil > 0;
         _status.OverrideCyclesLeft = _status.SkillForced && _overrideUntil != long.MaxValue ? _overrideUntil - _cycle : 0;
         Status.Write(_status);
+        if (_postPending) PostStep();
+    }
+
+    /// <summary>Hands the step filled in this cycle to the inference thread, as the cycle's last act.</summary>
+    // DESIGN: last, after the command and the status, because from here the inference thread may start on it: on a CPU
+    // shared with the control thread (SCHED_OTHER) a step starting mid-cycle would preempt the rest of the cycle for its
+    // whole ~130 µs; once the cycle's work is done it can only delay the control thread's sleep.
+    private void PostStep()
+    {
+        _postPending = false;
+        if (!_resultWanted) return;
+        _slot.StampNs = MonotonicClock.NowNanoseconds();
+        _worker!.Post();
     }
 
     /// <summary>
@@ -434,9 +452,9 @@ public sealed class HierarchicalController
             slot.Run(_subPolicies);
             return ApplyStep(0);
         }
-        slot.StampNs = MonotonicClock.NowNanoseconds();
-        worker.Post();
+        // Handed over at the end of the cycle (PostStep), not here.
         _resultWanted = true;
+        _postPending = true;
         return SafetyFaults.None;
     }
 

@@ -11,7 +11,7 @@ namespace Mlsh.Runtime.Control;
 /// </summary>
 /// <remarks>
 /// <para>Hand-off: a single-slot single-producer/single-consumer mailbox with two sequence numbers. The control
-/// thread fills the slot and publishes request n by a release store of <c>_posted = n</c>, only when
+/// thread fills the slot and, as the last act of its cycle, publishes request n by a release store of <c>_posted = n</c>, only when
 /// <c>_completed == _posted</c> (no step outstanding), so it never writes a slot the inference thread reads; the
 /// inference thread runs the step and publishes the result by a release store of <c>_completed = n</c>, after which it
 /// does not touch the slot until request n+1. Each side reads the other's sequence number with an acquire load

@@ -93,6 +93,9 @@ public sealed class TrainConfig
         if (Hierarchy.SubpolicyIgnores is { Count: > 0 } && (IsFlat || !TaskFamily.IsMaze))
             v.Fail("hierarchy.subpolicy_ignores", string.Join(", ", Hierarchy.SubpolicyIgnores),
                 "no subpolicy_ignores unless algorithm is mlsh on pointmass_maze or quadruped_maze (only maze observations have named segments)");
+        if (Hierarchy.MasterIgnores is { Count: > 0 } && (IsFlat || !TaskFamily.IsMaze))
+            v.Fail("hierarchy.master_ignores", string.Join(", ", Hierarchy.MasterIgnores),
+                "no master_ignores unless algorithm is mlsh on pointmass_maze or quadruped_maze (only maze observations have named segments)");
         if (InitSubpolicies is not null && IsFlat)
             v.Fail("init_subpolicies", InitSubpolicies, "no init_subpolicies with algorithm: flat (the baseline learns from scratch)");
         if (InitSubpolicies is { } init && Mlsh.TaskFamilies.ResolvePath(init) is var dir
@@ -178,12 +181,22 @@ public sealed class HierarchyConfig
     // that older configs keep their fingerprint.
     [YamlMember(DefaultValuesHandling = DefaultValuesHandling.OmitNull)]
     public List<string>? SubpolicyIgnores { get; set; }
+    /// <summary>Maze families: observation segments the masters' choices may not depend on (their value networks still
+    /// see them). Null (key absent) = none.</summary>
+    // DESIGN: the mirror of subpolicy_ignores. A master learns from a few hundred decisions per iteration; the joint
+    // encoders and the previous action (24 of the quadruped's 37 inputs) say nothing about which way the maze goes, and
+    // a master fitting them overfits noise. Omitted when absent so that older configs keep their fingerprint.
+    [YamlMember(DefaultValuesHandling = DefaultValuesHandling.OmitNull)]
+    public List<string>? MasterIgnores { get; set; }
 
     internal void Validate(ConfigValidator v, string prefix)
     {
         if (SubpolicyIgnores is { } ignores)
             foreach (var name in ignores)
                 v.OneOf($"{prefix}.subpolicy_ignores", name, [.. global::Mlsh.Environments.Observations.ObservationLayout.SegmentNames]);
+        if (MasterIgnores is { } masterIgnores)
+            foreach (var name in masterIgnores)
+                v.OneOf($"{prefix}.master_ignores", name, [.. global::Mlsh.Environments.Observations.ObservationLayout.SegmentNames]);
         v.InRange($"{prefix}.subpolicies", Subpolicies, 1, 64);
         v.AtLeast($"{prefix}.macro_steps", MacroSteps, 1);
         v.AtLeast($"{prefix}.warmup_iterations", WarmupIterations, 0);

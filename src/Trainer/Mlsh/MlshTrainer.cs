@@ -470,11 +470,14 @@ public sealed class MlshTrainer : IDisposable
 
     /// <summary>Blinds a sub-policy's actions to the observation segments named by hierarchy.subpolicy_ignores
     /// (<see cref="ActorCritic.BlindPolicyTo"/>); a no-op without the key. Re-applied after every re-initialisation.</summary>
-    private void ApplySubpolicyIgnores(ActorCritic policy)
+    private void ApplySubpolicyIgnores(ActorCritic policy) => BlindTo(policy, _config.Hierarchy.SubpolicyIgnores);
+
+    /// <summary>Blinds a policy's actions to the named observation segments (<see cref="ActorCritic.BlindPolicyTo"/>).</summary>
+    private void BlindTo(ActorCritic policy, List<string>? segments)
     {
-        if (_config.Hierarchy.SubpolicyIgnores is not { Count: > 0 } names) return;
+        if (segments is not { Count: > 0 } names) return;
         var layout = (_family as Environments.Tasks.MazeTaskFamily)?.ObservationLayout
-            ?? throw new ArgumentException($"hierarchy.subpolicy_ignores needs a maze task family with named observation segments; {_family.Name} has none");
+            ?? throw new ArgumentException($"hierarchy.subpolicy_ignores and master_ignores need a maze task family with named observation segments; {_family.Name} has none");
         foreach (var name in names)
         {
             var segment = layout[name];
@@ -516,6 +519,7 @@ public sealed class MlshTrainer : IDisposable
             Seed = SeedStreams.Derive(_config.Seed, SeedStreams.Master, round, group),
         });
         if (!_config.NormalizeObservations) master.Normalizer.Frozen = true;
+        BlindTo(master, _config.Hierarchy.MasterIgnores);
         return master;
     }
 

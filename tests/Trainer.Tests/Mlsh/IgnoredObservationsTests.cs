@@ -7,7 +7,7 @@ using Mlsh.Trainer.Mlsh;
 
 namespace Mlsh.Trainer.Tests.Mlsh;
 
-public class SubpolicyIgnoresTests
+public class IgnoredObservationsTests
 {
     /// <summary>A point-mass MLSH config small enough to train a few joint iterations in seconds.</summary>
     private static string PointMassYaml(string hierarchyExtra, string algorithm = "mlsh", string kind = "pointmass_maze") => $"""
@@ -75,6 +75,35 @@ public class SubpolicyIgnoresTests
     }
 
     [Fact]
+    public void Training_WithMasterIgnores_KeepsTheMastersChoicesIndependentOfThoseSegments_ButNotOfPosition()
+    {
+        var config = TrainConfig.Parse(PointMassYaml("  master_ignores: [base_linear_velocity, previous_action]"), "test.yaml");
+        var trainer = PointMassTrainer(config);
+        var layout = ((MazeTaskFamily)trainer.Family).ObservationLayout;
+
+        for (var i = 0; i < 3; i++) trainer.RunIteration();
+
+        var master = trainer.Master!;
+        var obs = new float[layout.Size];
+        for (var i = 0; i < obs.Length; i++) obs[i] = 0.2f * (i % 4) - 0.3f;
+        float[] Logits(float[] o)
+        {
+            var logp = new float[master.ActionSize];
+            master.ActionLogProbabilities(o, 1, logp);
+            return logp;
+        }
+        var velocity = (float[])obs.Clone();
+        velocity[layout[ObservationLayout.BaseLinearVelocity].Offset] += 2f;
+        velocity[layout[ObservationLayout.PreviousAction].Offset + 1] -= 0.7f;
+        var position = (float[])obs.Clone();
+        position[layout[ObservationLayout.BasePositionXy].Offset] += 3f;
+
+        Logits(velocity).Should().Equal(Logits(obs), "the master is blind to velocity and previous action");
+        Logits(position).Should().NotEqual(Logits(obs), "the master still sees where the robot is");
+        trainer.Subpolicies[0].BlindInputs.Length.Should().Be(0, "master_ignores leaves the sub-policies alone");
+    }
+
+    [Fact]
     public void Training_WithoutSubpolicyIgnores_LetsSubpoliciesDependOnPosition()
     {
         var trainer = PointMassTrainer(TrainConfig.Parse(PointMassYaml(""), "test.yaml"));
@@ -99,12 +128,14 @@ public class SubpolicyIgnoresTests
     }
 
     [Theory]
-    [InlineData("flat", "pointmass_maze")]
-    [InlineData("mlsh", "four_rooms")]
-    public void Config_WithSubpolicyIgnores_OutsideMlshOnAMaze_FailsNamingTheKey(string algorithm, string kind)
+    [InlineData("flat", "pointmass_maze", "subpolicy_ignores")]
+    [InlineData("mlsh", "four_rooms", "subpolicy_ignores")]
+    [InlineData("flat", "pointmass_maze", "master_ignores")]
+    [InlineData("mlsh", "four_rooms", "master_ignores")]
+    public void Config_WithIgnores_OutsideMlshOnAMaze_FailsNamingTheKey(string algorithm, string kind, string key)
     {
-        var act = () => TrainConfig.Parse(PointMassYaml("  subpolicy_ignores: [base_position_xy]", algorithm, kind), "test.yaml");
+        var act = () => TrainConfig.Parse(PointMassYaml($"  {key}: [base_position_xy]", algorithm, kind), "test.yaml");
 
-        act.Should().Throw<ConfigException>().WithMessage("*hierarchy.subpolicy_ignores*maze*");
+        act.Should().Throw<ConfigException>().WithMessage($"*hierarchy.{key}*maze*");
     }
 }

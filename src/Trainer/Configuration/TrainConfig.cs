@@ -90,12 +90,10 @@ public sealed class TrainConfig
         v.AtLeast("checkpoint_every", CheckpointEvery, 1);
         v.AtLeast("plot_every", PlotEvery, 1);
         v.AtLeast("ranks_per_task", RanksPerTask, 1);
-        if (Hierarchy.SubpolicyIgnores is { Count: > 0 } && (IsFlat || !TaskFamily.IsMaze))
-            v.Fail("hierarchy.subpolicy_ignores", string.Join(", ", Hierarchy.SubpolicyIgnores),
-                "no subpolicy_ignores unless algorithm is mlsh on pointmass_maze or quadruped_maze (only maze observations have named segments)");
-        if (Hierarchy.MasterIgnores is { Count: > 0 } && (IsFlat || !TaskFamily.IsMaze))
-            v.Fail("hierarchy.master_ignores", string.Join(", ", Hierarchy.MasterIgnores),
-                "no master_ignores unless algorithm is mlsh on pointmass_maze or quadruped_maze (only maze observations have named segments)");
+        foreach (var (key, segments) in new[] { ("subpolicy_ignores", Hierarchy.SubpolicyIgnores), ("master_ignores", Hierarchy.MasterIgnores) })
+            if (segments is { Count: > 0 } && (IsFlat || !TaskFamily.IsMaze))
+                v.Fail($"hierarchy.{key}", string.Join(", ", segments),
+                    $"no {key} unless algorithm is mlsh on pointmass_maze or quadruped_maze (only maze observations have named segments)");
         if (InitSubpolicies is not null && IsFlat)
             v.Fail("init_subpolicies", InitSubpolicies, "no init_subpolicies with algorithm: flat (the baseline learns from scratch)");
         if (InitSubpolicies is { } init && Mlsh.TaskFamilies.ResolvePath(init) is var dir
@@ -191,12 +189,10 @@ public sealed class HierarchyConfig
 
     internal void Validate(ConfigValidator v, string prefix)
     {
-        if (SubpolicyIgnores is { } ignores)
-            foreach (var name in ignores)
-                v.OneOf($"{prefix}.subpolicy_ignores", name, [.. global::Mlsh.Environments.Observations.ObservationLayout.SegmentNames]);
-        if (MasterIgnores is { } masterIgnores)
-            foreach (var name in masterIgnores)
-                v.OneOf($"{prefix}.master_ignores", name, [.. global::Mlsh.Environments.Observations.ObservationLayout.SegmentNames]);
+        string[] segmentNames = [.. global::Mlsh.Environments.Observations.ObservationLayout.SegmentNames];
+        foreach (var (key, segments) in new[] { ("subpolicy_ignores", SubpolicyIgnores), ("master_ignores", MasterIgnores) })
+            foreach (var name in segments ?? [])
+                v.OneOf($"{prefix}.{key}", name, segmentNames);
         v.InRange($"{prefix}.subpolicies", Subpolicies, 1, 64);
         v.AtLeast($"{prefix}.macro_steps", MacroSteps, 1);
         v.AtLeast($"{prefix}.warmup_iterations", WarmupIterations, 0);

@@ -26,8 +26,7 @@ namespace Mlsh.Runtime.Control;
 /// inference_overrun_limit overruns in a row enter safe mode (<see cref="SafetyFaults.InferenceOverrun"/>) until the
 /// inference thread is free again. Safe mode never waits for the inference thread: a step outstanding when it starts
 /// is discarded, and the held targets become those of the zero action (the policy restarts from an episode start).
-/// </remarks>
-/// <remarks>
+/// <para/>
 /// Safety (checked every cycle, before the policy runs, so a fault changes the command in the same cycle):
 /// joint-state / IMU / odometry watchdogs counted in cycles, NaN/Inf in observation or action, roll/pitch and
 /// joint-velocity limits, operator e-stop. Any fault selects safe mode: τ = kp_s (q_default − q) − kd_s q̇, no

@@ -21,9 +21,15 @@ public sealed class RetuneVerb : IVerb
         {
             Description = "Operator corrections (the runtime's skill_override_log, JSONL): after every PPO iteration the master is also trained to choose the operators' labels (DAgger-style; sub-policies stay frozen).",
         };
+        var subpolicyActions = new Option<string>("--subpolicy-actions")
+        {
+            Description = "How the frozen sub-policies act while the master learns: mean (their most probable action, as eval and the Runtime run them) or sample (as in training).",
+            DefaultValueFactory = _ => "mean",
+        };
+        subpolicyActions.AcceptOnlyFromAmong("mean", "sample");
         var cmd = new Command("retune", "Freeze sub-policies and learn a new master for one layout; writes a models directory eval and the runtime load.")
         {
-            subpolicies, layout, task, output, iterations, seed, episodes, json, corrections,
+            subpolicies, layout, task, output, iterations, seed, episodes, subpolicyActions, json, corrections,
         };
         // A damaged network file (PolicyFileException) becomes a one-line error in Program.Main.
         cmd.SetAction(Execute);
@@ -41,6 +47,7 @@ public sealed class RetuneVerb : IVerb
                 Iterations = parse.GetValue(iterations),
                 Seed = parse.GetValue(seed),
                 EvalEpisodes = parse.GetValue(episodes),
+                SampleSubpolicies = parse.GetValue(subpolicyActions) == "sample",
             };
             void Progress(Mlsh.Trainer.Runs.IterationMetrics m, int total)
             {

@@ -62,6 +62,13 @@ public sealed class ObservationLayout
         Size = offset;
     }
 
+    /// <summary>The observation of <paramref name="robot"/> (its joints when it observes them, its action size).</summary>
+    public static ObservationLayout For(Robots.RobotConfig robot)
+    {
+        ArgumentNullException.ThrowIfNull(robot);
+        return new ObservationLayout(robot.ObserveJoints ? robot.Joints.Count : 0, robot.ActionSize);
+    }
+
     /// <exception cref="KeyNotFoundException">No segment has that name.</exception>
     public ObservationSegment this[string name]
     {

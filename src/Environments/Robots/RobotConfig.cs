@@ -19,7 +19,15 @@ public enum ControlMode
 /// <param name="Kd">PD damping (N m s/rad or N s/m).</param>
 /// <param name="TorqueLimit">Symmetric torque (force) limit, equal to the MJCF motor ctrlrange.</param>
 /// <param name="ActionScale">Target offset (position mode) or target velocity (velocity mode) for |a| = 1.</param>
-public sealed record JointConfig(string Name, double DefaultPosition, double Kp, double Kd, double TorqueLimit, double ActionScale);
+public sealed record JointConfig(string Name, double DefaultPosition, double Kp, double Kd, double TorqueLimit, double ActionScale)
+{
+    /// <summary>The joint that is this one's image in the robot's left/right (sagittal-plane) mirror, or null when the
+    /// robot declares no symmetry. May be the joint itself (a joint on the plane, or the point mass's slides).</summary>
+    public string? Mirror { get; init; }
+    /// <summary>+1 or −1: the mirror image of this joint at angle q is <see cref="Mirror"/> at <c>MirrorSign·q</c>
+    /// (a hinge about an axis in the plane, such as a hip yaw, flips; a hinge about the lateral axis does not).</summary>
+    public int MirrorSign { get; init; } = 1;
+}
 
 /// <summary>Names of the MJCF sensors that play each role of the real robot's state estimate.</summary>
 public sealed record RobotSensorNames(string Orientation, string AngularVelocity, string LinearAcceleration, string Position, string LinearVelocity);
@@ -54,6 +62,10 @@ public sealed class RobotConfig
     public required double ResetBasePositionNoise { get; init; }
     public required double ResetBaseYawNoise { get; init; }
     public required IReadOnlyList<JointConfig> Joints { get; init; }
+
+    /// <summary>True when every joint names its mirror image (see <see cref="JointConfig.Mirror"/>): the robot is
+    /// left/right symmetric, so a skill can be mirrored (<see cref="Observations.SagittalMirror"/>).</summary>
+    public bool HasSagittalSymmetry => Joints.All(j => j.Mirror is not null);
 
     public double PolicyDt => PhysicsDt * PolicyDecimation;
     public int ActionSize => Joints.Count;
@@ -128,9 +140,15 @@ public sealed class RobotConfig
             }
             var def = j.DefaultPosition ?? throw new ConfigException($"{where}: missing key 'default_position'", path);
             if (!double.IsFinite(def)) throw new ConfigException($"{where}: 'default_position' must be finite", path);
+            if (j.MirrorSign is { } ms && ms is not (1 or -1))
+                throw new ConfigException($"{where}: 'mirror_sign' must be 1 or -1, got {ms}", path);
+            if (j.MirrorSign is not null && j.Mirror is null)
+                throw new ConfigException($"{where}: 'mirror_sign' without 'mirror' (name the joint that is this one's left/right image)", path);
             joints.Add(new JointConfig(jn, def, Field(j.Kp, "kp", false), Field(j.Kd, "kd", false),
-                Field(j.TorqueLimit, "torque_limit", true), Field(j.ActionScale, "action_scale", true)));
+                Field(j.TorqueLimit, "torque_limit", true), Field(j.ActionScale, "action_scale", true))
+            { Mirror = j.Mirror, MirrorSign = j.MirrorSign ?? 1 });
         }
+        CheckMirror(joints, path);
         var minHeight = f.Fall?.MinBaseHeight ?? double.NegativeInfinity;
         var maxTilt = f.Fall?.MaxTilt ?? double.PositiveInfinity;
         if (f.Fall?.MaxTilt is { } t && !(t > 0 && t <= Math.PI)) throw new ConfigException($"'fall.max_tilt' must be in (0, pi] rad, got {t}", path);
@@ -152,6 +170,29 @@ public sealed class RobotConfig
             ResetBaseYawNoise = NonNeg(f.ResetNoise?.BaseYaw, "reset_noise.base_yaw", 0),
             Joints = joints,
         };
+    }
+
+    // A mirror map is only usable when it is an involution that maps the controller onto itself: image of the
+    // image is the joint, with the same sign, and the image has the same gains and (mirrored) standing pose, so
+    // that a mirrored action is the same torque law on the other side.
+    private static void CheckMirror(List<JointConfig> joints, string path)
+    {
+        var declared = joints.Count(j => j.Mirror is not null);
+        if (declared == 0) return;
+        if (declared != joints.Count)
+            throw new ConfigException($"joints: 'mirror' is given for {declared} of {joints.Count} joints; give it for every joint (or none): {string.Join(", ", joints.Where(j => j.Mirror is null).Select(j => j.Name))} lack it", path);
+        var byName = joints.ToDictionary(j => j.Name, StringComparer.Ordinal);
+        foreach (var j in joints)
+        {
+            if (!byName.TryGetValue(j.Mirror!, out var image))
+                throw new ConfigException($"joint '{j.Name}': 'mirror' names '{j.Mirror}', which is not a joint of this robot; joints: {string.Join(", ", byName.Keys)}", path);
+            if (image.Mirror != j.Name || image.MirrorSign != j.MirrorSign)
+                throw new ConfigException($"joint '{j.Name}' mirrors to '{image.Name}' with sign {j.MirrorSign}, but '{image.Name}' mirrors to '{image.Mirror}' with sign {image.MirrorSign}; a mirror pair must name each other with the same sign", path);
+            if (Math.Abs(image.DefaultPosition - j.MirrorSign * j.DefaultPosition) > 1e-9)
+                throw new ConfigException($"joints '{j.Name}' and '{image.Name}': default_position {j.DefaultPosition} and {image.DefaultPosition} are not mirror images under sign {j.MirrorSign}", path);
+            if (image.Kp != j.Kp || image.Kd != j.Kd || image.TorqueLimit != j.TorqueLimit || image.ActionScale != j.ActionScale)
+                throw new ConfigException($"joints '{j.Name}' and '{image.Name}' are mirror images but differ in kp, kd, torque_limit or action_scale", path);
+        }
     }
 }
 
@@ -202,5 +243,7 @@ internal sealed class RobotConfigFile
         public double? Kd { get; set; }
         public double? TorqueLimit { get; set; }
         public double? ActionScale { get; set; }
+        public string? Mirror { get; set; }
+        public int? MirrorSign { get; set; }
     }
 }

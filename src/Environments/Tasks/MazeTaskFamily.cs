@@ -46,7 +46,7 @@ public sealed class MazeTaskFamily : ITaskFamily, IDisposable
         Robot = robot;
         _tasks = tasks;
         Options = options;
-        ObservationLayout = new ObservationLayout(robot.ObserveJoints ? robot.Joints.Count : 0, robot.ActionSize);
+        ObservationLayout = ObservationLayout.For(robot);
         Name = $"maze-{robot.Name}";
     }
 

@@ -73,7 +73,10 @@ public static class CorrectionRetuner
         if (maze is not null) BundleDirectory.CheckReplaceable(options.OutDirectory);
         var run = new RunDirectory(options.OutDirectory);
         if (File.Exists(run.MetricsFile)) File.Delete(run.MetricsFile);
-        using var trainer = new MlshTrainer(config, family, [task], new MlshTrainerOptions { InitialSubpolicies = subpolicies, FreezeSubpolicies = true });
+        using var trainer = new MlshTrainer(config, family, [task], new MlshTrainerOptions
+        {
+            InitialSubpolicies = subpolicies, FreezeSubpolicies = true, DeterministicSubpolicies = !options.SampleSubpolicies,
+        });
         var master = trainer.Master!;
         var fromDeployed = deployed is not null && deployed.Parameters.Length == master.Parameters.Length;
         if (fromDeployed)

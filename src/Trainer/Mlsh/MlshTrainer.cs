@@ -30,6 +30,10 @@ public sealed class MlshTrainerOptions
     /// <summary>Never update the sub-policies (retune): every iteration is <see cref="TrainingPhase.Retune"/>
     /// and the master is never reinitialized.</summary>
     public bool FreezeSubpolicies { get; init; }
+    /// <summary>With <see cref="FreezeSubpolicies"/>: continuous sub-policies act with their most probable action
+    /// (as <c>eval</c> and the Runtime run them) instead of sampling, so a retuned master learns the skills it will
+    /// be deployed with.</summary>
+    public bool DeterministicSubpolicies { get; init; }
     /// <summary>Averages gradients and statistics across MPI ranks; null in a single process.</summary>
     public IDistributedReducer? Reducer { get; init; }
 }
@@ -58,6 +62,7 @@ public sealed class MlshTrainer : IDisposable
     private readonly int[] _tasks;
     private readonly bool _flat;
     private readonly bool _frozen;
+    private readonly bool _deterministicSubs;
     private readonly IDistributedReducer? _reducer;
     private readonly int _envs, _steps, _obs, _k, _macro;
     private readonly bool _discrete;
@@ -135,6 +140,9 @@ public sealed class MlshTrainer : IDisposable
         _tasks = tasks;
         _flat = config.IsFlat;
         _frozen = options.FreezeSubpolicies;
+        if (options.DeterministicSubpolicies && !_frozen)
+            throw new ArgumentException("deterministic sub-policies need frozen ones: a sub-policy that is trained must sample its actions", nameof(options));
+        _deterministicSubs = options.DeterministicSubpolicies;
         _reducer = options.Reducer;
         if (_flat && _frozen) throw new ArgumentException("a flat policy has no sub-policies to freeze", nameof(options));
         _envs = config.Envs;
@@ -744,6 +752,13 @@ public sealed class MlshTrainer : IDisposable
             cat.Act(batchObs, n, _actRandom, _gatherIndices, _gatherLogp, _gatherValues);
             for (var i = 0; i < n; i++) _gatherActions[i] = _gatherIndices[i];
         }
+        else if (_deterministicSubs)
+        {
+            // Frozen: nothing trains on these rows, so their log-probabilities and values are never read.
+            ((GaussianActorCritic)policy).ActDeterministic(batchObs, n, _gatherActions);
+            _gatherLogp.AsSpan(0, n).Clear();
+            _gatherValues.AsSpan(0, n).Clear();
+        }
         else
         {
             ((GaussianActorCritic)policy).Act(batchObs, n, _actRandom, _gatherActions, _gatherLogp, _gatherValues);
@@ -814,6 +829,8 @@ public sealed class MlshTrainer : IDisposable
     internal ReadOnlySpan<float> SubpolicyAdvantages => _subBatch.Advantages[..(_steps * _envs)];
     /// <summary>Which sub-policy acted at each row of the last rollout.</summary>
     internal ReadOnlySpan<int> ActiveSubpolicy => _active.AsSpan(0, _steps * _envs);
+    /// <summary>The sub-policy action of every rollout row ([steps × envs × action width]), before clipping.</summary>
+    internal ReadOnlySpan<float> SubpolicyActions => _subBatch.Actions[..(_steps * _envs * _actionWidth)];
     internal ReadOnlySpan<float> RolloutRewards => _rewards;
     internal ReadOnlySpan<float> RolloutValues => _subBatch.Values[..(_steps * _envs)];
     internal ReadOnlySpan<bool> RolloutTerminated => _terminated;

@@ -25,6 +25,9 @@ public sealed class RetuneOptions
     public ulong Seed { get; init; } = 1;
     /// <summary>Episodes of the final deterministic evaluation.</summary>
     public int EvalEpisodes { get; init; } = 20;
+    /// <summary>Whether the frozen sub-policies sample their actions while the master learns (as in training)
+    /// instead of taking the most probable ones (as <c>eval</c> and the Runtime do); default false.</summary>
+    public bool SampleSubpolicies { get; init; }
 }
 
 /// <summary>The one-line summary of a retune.</summary>
@@ -72,7 +75,10 @@ public static class Retuner
         if (maze is not null) BundleDirectory.CheckReplaceable(options.OutDirectory);
         var run = new RunDirectory(options.OutDirectory);
         if (File.Exists(run.MetricsFile)) File.Delete(run.MetricsFile);
-        using var trainer = new MlshTrainer(config, family, [task], new MlshTrainerOptions { InitialSubpolicies = subpolicies, FreezeSubpolicies = true });
+        using var trainer = new MlshTrainer(config, family, [task], new MlshTrainerOptions
+        {
+            InitialSubpolicies = subpolicies, FreezeSubpolicies = true, DeterministicSubpolicies = !options.SampleSubpolicies,
+        });
         var history = new List<IterationMetrics>();
         for (var i = 0; i < options.Iterations; i++)
         {

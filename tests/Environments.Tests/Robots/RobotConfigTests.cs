@@ -87,4 +87,38 @@ public class RobotConfigTests
         var act = () => RobotConfig.Parse(Valid(j + j), ShippedPath);
         act.Should().Throw<ConfigException>().Which.Message.Should().Contain("listed twice");
     }
+
+    private const string HipPair =
+        "  - { name: fl_hip, default_position: 0, kp: 40, kd: 1, torque_limit: 20, action_scale: 0.5, mirror: fr_hip, mirror_sign: -1 }\n" +
+        "  - { name: fr_hip, default_position: 0, kp: 40, kd: 1, torque_limit: 20, action_scale: 0.5, mirror: fl_hip, mirror_sign: -1 }\n";
+
+    [Fact]
+    public void LoadShipped_TheQuadrupedDeclaresItsLeftRightMirror_HipsFlipKneesDoNot()
+    {
+        var r = RobotConfig.LoadShipped("quadruped");
+        r.HasSagittalSymmetry.Should().BeTrue();
+        r.Joints.Single(j => j.Name == "bl_hip").Should().Match<JointConfig>(j => j.Mirror == "br_hip" && j.MirrorSign == -1);
+        r.Joints.Single(j => j.Name == "fl_knee").Should().Match<JointConfig>(j => j.Mirror == "fr_knee" && j.MirrorSign == 1);
+    }
+
+    [Fact]
+    public void Parse_AcceptsAMirrorPair_AndARobotWithoutAny()
+    {
+        RobotConfig.Parse(Valid(HipPair), ShippedPath).HasSagittalSymmetry.Should().BeTrue();
+        RobotConfig.Parse(Valid(), ShippedPath).HasSagittalSymmetry.Should().BeFalse();
+    }
+
+    [Theory]
+    [InlineData("mirror: fr_hip, mirror_sign: -1 }\n  - { name: fr_hip", "mirror: fr_hip, mirror_sign: 1 }\n  - { name: fr_hip", "a mirror pair must name each other with the same sign")]
+    [InlineData("mirror: fr_hip, mirror_sign: -1 }\n  - { name: fr_hip", "mirror: rr_hip, mirror_sign: -1 }\n  - { name: fr_hip", "'mirror' names 'rr_hip', which is not a joint")]
+    [InlineData(", mirror: fl_hip, mirror_sign: -1 }", " }", "'mirror' is given for 1 of 2 joints")]
+    [InlineData("mirror_sign: -1 }\n  - { name: fr_hip", "mirror_sign: 2 }\n  - { name: fr_hip", "'mirror_sign' must be 1 or -1, got 2")]
+    [InlineData("{ name: fr_hip, default_position: 0,", "{ name: fr_hip, default_position: 0.2,", "are not mirror images")]
+    [InlineData("{ name: fr_hip, default_position: 0, kp: 40", "{ name: fr_hip, default_position: 0, kp: 45", "differ in kp")]
+    public void Parse_RejectsAnInconsistentMirrorMap_WithOneLineNamingTheJoints(string from, string to, string message)
+    {
+        HipPair.Should().Contain(from);
+        var act = () => RobotConfig.Parse(Valid(HipPair.Replace(from, to)), ShippedPath);
+        act.Should().Throw<ConfigException>().Which.Message.Should().Contain(message).And.Contain("test.yaml");
+    }
 }

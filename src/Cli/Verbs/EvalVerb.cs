@@ -15,10 +15,11 @@ public sealed class EvalVerb : IVerb
         var episodes = new Option<int>("--episodes") { Description = "Episodes to run.", DefaultValueFactory = _ => 20 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the episodes.", DefaultValueFactory = _ => 1 };
         var stochastic = new Option<bool>("--stochastic") { Description = "Sample actions instead of taking the most probable ones." };
+        var svg = new Option<string?>("--svg") { Description = "Maze families: draw the first episode of each of the (up to 8) parallel instances on the maze, coloured by skill, a cross where an episode failed." };
         var json = new Option<bool>("--json") { Description = "End with one JSON line {success_rate, mean_return, mean_steps}." };
         var cmd = new Command("eval", "Run a trained hierarchy (or flat policy) on a layout or task and report success rate, return and steps.")
         {
-            models, layout, task, episodes, seed, stochastic, json,
+            models, layout, task, episodes, seed, stochastic, svg, json,
         };
         // A damaged network file (PolicyFileException) becomes a one-line error in Program.Main.
         cmd.SetAction(Execute);
@@ -41,7 +42,21 @@ public sealed class EvalVerb : IVerb
             }
             var (family, t, name) = Retuner.FamilyFor(description, parse.GetValue(layout), parse.GetValue(task), dir);
             using var owned = family as IDisposable;
-            var r = Evaluator.Run(family, t, subs, master, description.MacroSteps, n, parse.GetValue(seed), parse.GetValue(stochastic));
+            var svgPath = parse.GetValue(svg);
+            var maze = family as Mlsh.Environments.Tasks.MazeTaskFamily;
+            if (svgPath is not null && maze is null)
+            {
+                Console.Error.WriteLine($"error: --svg draws maze episodes; {dir} was trained on {description.TaskFamily}");
+                return 2;
+            }
+            var recorder = maze is null ? null : new FirstEpisodes(maze.Robot.PolicyDt);
+            var r = Evaluator.Run(family, t, subs, master, description.MacroSteps, n, parse.GetValue(seed), parse.GetValue(stochastic), observer: recorder);
+            if (svgPath is not null)
+            {
+                Mlsh.Hil.Trajectories.TrajectorySvg.Write(svgPath, maze!.Tasks[t].Layout, recorder!.Paths,
+                    string.Create(CultureInfo.InvariantCulture, $"{name}: {recorder.Paths.Count} episodes of {Path.GetFileName(Path.GetFullPath(dir))}, success {r.SuccessRate:P0} over {r.Episodes}"));
+                Console.Error.WriteLine($"wrote {svgPath}");
+            }
             if (parse.GetValue(json))
             {
                 JsonOut.WriteLastLine(new Dictionary<string, object>
@@ -59,6 +74,31 @@ public sealed class EvalVerb : IVerb
                     $"{name}: {r.Episodes} episodes, success rate {r.SuccessRate:P0}, mean return {r.MeanReturn:F3}, mean steps {r.MeanSteps:F1}"));
             }
             return 0;
+        }
+    }
+
+    /// <summary>Records the first episode of every evaluation instance as a trajectory (master ticks included).</summary>
+    private sealed class FirstEpisodes(double policyDt) : IEvalObserver
+    {
+        private readonly Dictionary<int, (Mlsh.Hil.Trajectories.Trajectory Path, int Steps, bool Done)> _byInstance = [];
+
+        public IReadOnlyList<Mlsh.Hil.Trajectories.Trajectory> Paths => _byInstance.OrderBy(p => p.Key).Select(p => p.Value.Path).ToArray();
+
+        public void OnStep(int instance, float x, float y, int skill, bool masterTick)
+        {
+            if (!_byInstance.TryGetValue(instance, out var entry)) entry = (new Mlsh.Hil.Trajectories.Trajectory(), 0, false);
+            if (entry.Done) return;
+            var time = entry.Steps * policyDt;
+            entry.Path.Add(time, x, y, skill);
+            if (masterTick) entry.Path.AddMasterTick(time, x, y, skill);
+            _byInstance[instance] = (entry.Path, entry.Steps + 1, false);
+        }
+
+        public void OnEpisodeEnd(int instance, bool succeeded)
+        {
+            if (!_byInstance.TryGetValue(instance, out var entry) || entry.Done) return;
+            entry.Path.Failed = !succeeded;
+            _byInstance[instance] = (entry.Path, entry.Steps, true);
         }
     }
 }

@@ -20,6 +20,9 @@ public sealed class Trajectory
     public IReadOnlyList<TrajectorySample> Samples => _samples;
     public IReadOnlyList<MasterTick> MasterTicks => _ticks;
 
+    /// <summary>Set when the run ended without reaching the goal (drawn as a cross at its last sample).</summary>
+    public bool Failed { get; set; }
+
     public void Add(double timeS, double x, double y, int skill) => _samples.Add(new TrajectorySample(timeS, x, y, skill));
 
     public void AddMasterTick(double timeS, double x, double y, int skill) => _ticks.Add(new MasterTick(timeS, x, y, skill));

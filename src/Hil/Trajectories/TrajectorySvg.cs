@@ -23,8 +23,14 @@ public static class TrajectorySvg
     /// <summary>Grey for samples before the first master tick (skill -1).</summary>
     public const string NoSkillColour = "#999999";
 
-    public static string Render(MazeLayout layout, Trajectory trajectory, string title, Func<int, string>? skillName = null)
+    public static string Render(MazeLayout layout, Trajectory trajectory, string title, Func<int, string>? skillName = null) =>
+        Render(layout, [trajectory], title, skillName);
+
+    /// <summary>Several runs on one maze (e.g. the episodes of an evaluation), each drawn as above; where a run ends
+    /// without reaching the goal a cross marks the spot.</summary>
+    public static string Render(MazeLayout layout, IReadOnlyList<Trajectory> trajectories, string title, Func<int, string>? skillName = null)
     {
+        ArgumentNullException.ThrowIfNull(trajectories);
         skillName ??= s => s < 0 ? "no skill yet" : $"skill {s}";
         var ci = CultureInfo.InvariantCulture;
         var legendHeight = 24;
@@ -50,24 +56,33 @@ public static class TrajectorySvg
         sb.Append(ci, $"<text x=\"{gx - 5:0.#}\" y=\"{gy + 5:0.#}\" font-family=\"sans-serif\" font-size=\"14\">G</text>\n");
         sb.Append(ci, $"<rect class=\"start\" x=\"{sx - 8:0.#}\" y=\"{sy - 8:0.#}\" width=\"16\" height=\"16\" fill=\"none\" stroke=\"#000000\" stroke-width=\"2\"/>\n");
 
-        var samples = trajectory.Samples;
         var used = new SortedSet<int>();
-        foreach (var (first, last, skill) in trajectory.SkillRuns())
+        var stroke = trajectories.Count > 1 ? 2 : 3;
+        foreach (var trajectory in trajectories)
         {
-            used.Add(skill);
-            sb.Append(ci, $"<polyline class=\"path\" data-skill=\"{skill}\" fill=\"none\" stroke=\"{Colour(skill)}\" stroke-width=\"3\" stroke-linejoin=\"round\" points=\"");
-            for (var i = first; i <= last; i++)
+            var samples = trajectory.Samples;
+            foreach (var (first, last, skill) in trajectory.SkillRuns())
             {
-                var (px, py) = ToSvg(layout, (samples[i].X, samples[i].Y));
-                sb.Append(ci, $"{px:0.#},{py:0.#} ");
+                used.Add(skill);
+                sb.Append(ci, $"<polyline class=\"path\" data-skill=\"{skill}\" fill=\"none\" stroke=\"{Colour(skill)}\" stroke-width=\"{stroke}\" stroke-linejoin=\"round\" points=\"");
+                for (var i = first; i <= last; i++)
+                {
+                    var (px, py) = ToSvg(layout, (samples[i].X, samples[i].Y));
+                    sb.Append(ci, $"{px:0.#},{py:0.#} ");
+                }
+                sb.Length--;
+                sb.Append("\"/>\n");
             }
-            sb.Length--;
-            sb.Append("\"/>\n");
-        }
-        foreach (var t in trajectory.MasterTicks)
-        {
-            var (px, py) = ToSvg(layout, (t.X, t.Y));
-            sb.Append(ci, $"<path class=\"master-tick\" d=\"M{px:0.#},{py - 4:0.#} l4,4 l-4,4 l-4,-4 z\" fill=\"{Colour(t.Skill)}\" stroke=\"#000000\" stroke-width=\"0.5\"/>\n");
+            foreach (var t in trajectory.MasterTicks)
+            {
+                var (px, py) = ToSvg(layout, (t.X, t.Y));
+                sb.Append(ci, $"<path class=\"master-tick\" d=\"M{px:0.#},{py - 4:0.#} l4,4 l-4,4 l-4,-4 z\" fill=\"{Colour(t.Skill)}\" stroke=\"#000000\" stroke-width=\"0.5\"/>\n");
+            }
+            if (trajectory.Failed && samples.Count > 0)
+            {
+                var (ex, ey) = ToSvg(layout, (samples[^1].X, samples[^1].Y));
+                sb.Append(ci, $"<path class=\"failed-end\" d=\"M{ex - 6:0.#},{ey - 6:0.#} l12,12 M{ex - 6:0.#},{ey + 6:0.#} l12,-12\" stroke=\"#C00000\" stroke-width=\"2.5\"/>\n");
+            }
         }
         sb.Append("</g>\n");
 
@@ -85,10 +100,14 @@ public static class TrajectorySvg
     }
 
     /// <summary>Renders and writes atomically (creates the folder).</summary>
-    public static void Write(string path, MazeLayout layout, Trajectory trajectory, string title, Func<int, string>? skillName = null)
+    public static void Write(string path, MazeLayout layout, Trajectory trajectory, string title, Func<int, string>? skillName = null) =>
+        Write(path, layout, [trajectory], title, skillName);
+
+    /// <summary>Renders several runs and writes atomically (creates the folder).</summary>
+    public static void Write(string path, MazeLayout layout, IReadOnlyList<Trajectory> trajectories, string title, Func<int, string>? skillName = null)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        AtomicFile.WriteAllText(path, Render(layout, trajectory, title, skillName));
+        AtomicFile.WriteAllText(path, Render(layout, trajectories, title, skillName));
     }
 
     public static string Colour(int skill) => skill < 0 ? NoSkillColour : SkillColours[skill % SkillColours.Length];

@@ -17,14 +17,26 @@ public sealed record EvalResult(int Episodes, double SuccessRate, double MeanRet
 /// its raw observation row (for the maze families, laid out as <see cref="Environments.Observations.ObservationLayout"/>).</summary>
 public delegate int ScriptedMaster(float x, float y, ReadOnlySpan<float> observation);
 
+/// <summary>Watches an evaluation step by step (e.g. to draw the episodes' paths). Called on the evaluating thread.</summary>
+public interface IEvalObserver
+{
+    /// <summary>Before instance <paramref name="instance"/> steps from planar position (x, y) with sub-policy
+    /// <paramref name="skill"/> (0 for a flat policy); <paramref name="masterTick"/> when the master chose it just now.</summary>
+    void OnStep(int instance, float x, float y, int skill, bool masterTick);
+    /// <summary>The instance's episode ended; its next <see cref="OnStep"/> belongs to a new episode.</summary>
+    void OnEpisodeEnd(int instance, bool succeeded);
+}
+
 public static class Evaluator
 {
     /// <param name="master">Null for a flat policy (exactly one entry in <paramref name="subpolicies"/>) or with
     /// <paramref name="scriptedMaster"/>.</param>
     /// <param name="scriptedMaster">Instead of a learned master: picks the sub-policy from the agent's planar position
     /// (x, y) and observation at every macro step (a diagnostic reference such as a waypoint follower).</param>
+    /// <param name="observer">Sees every step of every instance, including steps of episodes past the requested count.</param>
     public static EvalResult Run(ITaskFamily family, int task, IReadOnlyList<ActorCritic> subpolicies, CategoricalActorCritic? master,
-        int macroSteps, int episodes, ulong seed, bool stochastic = false, int parallel = 8, ScriptedMaster? scriptedMaster = null)
+        int macroSteps, int episodes, ulong seed, bool stochastic = false, int parallel = 8, ScriptedMaster? scriptedMaster = null,
+        IEvalObserver? observer = null)
     {
         ArgumentNullException.ThrowIfNull(family);
         ArgumentNullException.ThrowIfNull(subpolicies);
@@ -124,6 +136,12 @@ public static class Evaluator
                         throw new ArgumentException($"unsupported policy type {subpolicies[k].GetType().Name}", nameof(subpolicies));
                 }
             }
+            if (observer is not null)
+            {
+                var positions = env.Positions;
+                for (var e = 0; e < count; e++)
+                    observer.OnStep(e, positions[2 * e], positions[2 * e + 1], active[e], hierarchical && macroLeft[e] == macroSteps);
+            }
             env.Step();
             for (var e = 0; e < count; e++)
             {
@@ -131,6 +149,7 @@ public static class Evaluator
                 episodeSteps[e]++;
                 macroLeft[e]--;
                 if (!env.Terminated[e] && !env.Truncated[e]) continue;
+                observer?.OnEpisodeEnd(e, env.Succeeded[e]);
                 if (done < episodes)
                 {
                     done++;

@@ -86,4 +86,18 @@ public class TrajectorySvgTests
         }
         finally { Directory.Delete(dir, true); }
     }
+
+    [Fact]
+    public void Render_SeveralRuns_DrawsEveryRun_AndACrossWhereARunFailed()
+    {
+        var (layout, reached) = Synthetic();
+        var failed = new Trajectory { Failed = true };
+        failed.Add(0, 0, 0, 1);
+        failed.Add(0.02, 0.5, 0, 1);
+        var doc = XDocument.Parse(TrajectorySvg.Render(layout, [reached, failed], "two runs"));
+        var polylines = doc.Descendants(Svg + "polyline").ToList();
+        polylines.Should().HaveCount(reached.SkillRuns().Count + 1);
+        var crosses = doc.Descendants(Svg + "path").Where(e => (string?)e.Attribute("class") == "failed-end").ToList();
+        crosses.Should().ContainSingle("only the second run failed");
+    }
 }

@@ -27,9 +27,15 @@ public sealed class RetuneVerb : IVerb
             DefaultValueFactory = _ => "mean",
         };
         subpolicyActions.AcceptOnlyFromAmong("mean", "sample");
+        var macroSteps = new Option<int?>("--macro-steps") { Description = "Low-level steps per master decision (default: the period the sub-policies were trained with); the exported manifest records it." };
+        var masterObserves = new Option<string?>("--master-observes")
+        {
+            Description = "What the new master's choices may depend on: pose (base position and heading; the default for mazes) or all (the whole observation; the default for discrete families and with --corrections).",
+        };
+        masterObserves.AcceptOnlyFromAmong("pose", "all");
         var cmd = new Command("retune", "Freeze sub-policies and learn a new master for one layout; writes a models directory eval and the runtime load.")
         {
-            subpolicies, layout, task, output, iterations, seed, episodes, subpolicyActions, json, corrections,
+            subpolicies, layout, task, output, iterations, seed, episodes, subpolicyActions, macroSteps, masterObserves, json, corrections,
         };
         // A damaged network file (PolicyFileException) becomes a one-line error in Program.Main.
         cmd.SetAction(Execute);
@@ -48,6 +54,13 @@ public sealed class RetuneVerb : IVerb
                 Seed = parse.GetValue(seed),
                 EvalEpisodes = parse.GetValue(episodes),
                 SampleSubpolicies = parse.GetValue(subpolicyActions) == "sample",
+                MacroSteps = parse.GetValue(macroSteps),
+                MasterObserves = parse.GetValue(masterObserves) switch
+                {
+                    "pose" => MasterObservation.Pose,
+                    "all" => MasterObservation.All,
+                    _ => null,
+                },
             };
             void Progress(Mlsh.Trainer.Runs.IterationMetrics m, int total)
             {

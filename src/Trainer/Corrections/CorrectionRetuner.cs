@@ -59,14 +59,8 @@ public static class CorrectionRetuner
         using var ownedFamily = family as IDisposable;
 
         var config = BaseConfig(options.Subpolicies, deployed);
-        config.Algorithm = "mlsh";
-        config.Seed = options.Seed;
-        config.Iterations = options.Iterations;
-        config.TaskFamily = new TaskFamilyConfig { Kind = description.TaskFamily, Layouts = options.Layout is null ? [] : [options.Layout] };
-        config.Hierarchy.Subpolicies = subpolicies.Length;
-        config.Hierarchy.MacroSteps = description.MacroSteps;
-        config.RolloutSteps = Retuner.RoundUp(Retuner.EpisodeSteps(family), description.MacroSteps);
-        config.Validate(options.Subpolicies);
+        // The corrected master starts from the deployed one, so by default it keeps seeing what that one saw.
+        var macroSteps = Retuner.ApplyRetuneSettings(config, options, description, subpolicies.Length, family, options.MasterObserves ?? MasterObservation.All);
 
         // Maze families end in an ONNX bundle that replaces --out as a whole (as a plain retune): check --out first.
         var maze = family as MazeTaskFamily;
@@ -98,7 +92,7 @@ public static class CorrectionRetuner
             onIteration?.Invoke(m, options.Iterations);
             if ((i + 1) % 10 == 0 || i + 1 == options.Iterations) run.WritePlots(history, $"retune {taskName} + corrections");
         }
-        var eval = Evaluator.Run(family, task, trainer.Subpolicies, master, description.MacroSteps, options.EvalEpisodes, options.Seed);
+        var eval = Evaluator.Run(family, task, trainer.Subpolicies, master, macroSteps, options.EvalEpisodes, options.Seed);
         if (maze is null)
         {
             TrainingRun.WriteModels(trainer, options.OutDirectory, options.Layout ?? "");
@@ -116,7 +110,7 @@ public static class CorrectionRetuner
                 EvaluationSuccess = eval.SuccessRate,
                 EvaluationEpisodes = eval.Episodes,
             };
-            HierarchyExport.FromNetworks(trainer.Subpolicies, master, maze, description.MacroSteps, provenance, options.OutDirectory,
+            HierarchyExport.FromNetworks(trainer.Subpolicies, master, maze, macroSteps, provenance, options.OutDirectory,
                 Retuner.DisplayPath(Path.GetFullPath(options.Layout!)), staging => Retuner.CopyRunFiles(run, staging));
         }
         var summary = new RetuneSummary(run.Path, taskName, options.Iterations, trainer.EnvSteps, eval.SuccessRate, eval.MeanReturn, eval.MeanSteps,

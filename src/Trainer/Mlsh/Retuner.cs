@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Mlsh.Core;
 using Mlsh.Core.Configuration;
 using Mlsh.Environments;
+using Mlsh.Environments.Observations;
 using Mlsh.Environments.Tasks;
 using Mlsh.Onnx.Manifest;
 using Mlsh.Trainer.Configuration;
@@ -28,6 +29,22 @@ public sealed class RetuneOptions
     /// <summary>Whether the frozen sub-policies sample their actions while the master learns (as in training)
     /// instead of taking the most probable ones (as <c>eval</c> and the Runtime do); default false.</summary>
     public bool SampleSubpolicies { get; init; }
+    /// <summary>Low-level steps per master decision; default (null) the period the sub-policies were trained with.</summary>
+    public int? MacroSteps { get; init; }
+    /// <summary>What the new master observes (maze families); default <see cref="MasterObservation.Pose"/> for mazes,
+    /// <see cref="MasterObservation.All"/> for the discrete families.</summary>
+    public MasterObservation? MasterObserves { get; init; }
+}
+
+/// <summary>The part of the observation a retuned master's choices may depend on.</summary>
+public enum MasterObservation
+{
+    /// <summary>Everything the robot observes (as the master in training).</summary>
+    All,
+    /// <summary>Maze families: the base position and heading only. Choosing where to go is the master's job and how
+    /// to move the legs the skills'; a master that also sees joint states and velocities has 37 inputs to fit
+    /// a few hundred decisions per iteration with, and fits the gait's phase instead of the maze.</summary>
+    Pose,
 }
 
 /// <summary>The one-line summary of a retune.</summary>
@@ -61,14 +78,8 @@ public static class Retuner
         using var ownedFamily = family as IDisposable;
 
         var config = BaseConfig(options.Subpolicies);
-        config.Algorithm = "mlsh";
-        config.Seed = options.Seed;
-        config.Iterations = options.Iterations;
-        config.TaskFamily = new TaskFamilyConfig { Kind = description.TaskFamily, Layouts = options.Layout is null ? [] : [options.Layout] };
-        config.Hierarchy.Subpolicies = subpolicies.Length;
-        config.Hierarchy.MacroSteps = description.MacroSteps;
-        config.RolloutSteps = RoundUp(EpisodeSteps(family), description.MacroSteps);
-        config.Validate(options.Subpolicies);
+        var macroSteps = ApplyRetuneSettings(config, options, description, subpolicies.Length, family,
+            options.MasterObserves ?? (family is MazeTaskFamily ? MasterObservation.Pose : MasterObservation.All));
 
         // Maze families end in an ONNX bundle that replaces --out as a whole: refuse a wrong --out before training.
         var maze = family as MazeTaskFamily;
@@ -88,7 +99,7 @@ public static class Retuner
             onIteration?.Invoke(m, options.Iterations);
             if ((i + 1) % 10 == 0 || i + 1 == options.Iterations) run.WritePlots(history, $"retune {taskName}");
         }
-        var eval = Evaluator.Run(family, task, trainer.Subpolicies, trainer.Master, description.MacroSteps, options.EvalEpisodes, options.Seed);
+        var eval = Evaluator.Run(family, task, trainer.Subpolicies, trainer.Master, macroSteps, options.EvalEpisodes, options.Seed);
         if (maze is null)
         {
             TrainingRun.WriteModels(trainer, options.OutDirectory, options.Layout ?? "");
@@ -106,7 +117,7 @@ public static class Retuner
                 EvaluationSuccess = eval.SuccessRate,
                 EvaluationEpisodes = eval.Episodes,
             };
-            HierarchyExport.FromNetworks(trainer.Subpolicies, trainer.Master!, maze, description.MacroSteps, provenance, options.OutDirectory,
+            HierarchyExport.FromNetworks(trainer.Subpolicies, trainer.Master!, maze, macroSteps, provenance, options.OutDirectory,
                 DisplayPath(Path.GetFullPath(options.Layout!)), staging => CopyRunFiles(run, staging));
         }
         return new RetuneSummary(run.Path, taskName, options.Iterations, trainer.EnvSteps, eval.SuccessRate, eval.MeanReturn, eval.MeanSteps,
@@ -191,6 +202,29 @@ public static class Retuner
         using var env = family.CreateVectorEnv(1);
         env.Reset(0);
         return env is MazeVectorEnv maze ? maze.MaxEpisodeSteps : throw new ArgumentException($"unknown episode length for {family.Name}", nameof(family));
+    }
+
+    /// <summary>Turns the base config into the config of a retune (one task, the frozen set's size, the master's
+    /// period and observation); returns the macro step length. Shared with the corrections retune.</summary>
+    internal static int ApplyRetuneSettings(TrainConfig config, RetuneOptions options, ModelsDescription description, int subpolicyCount,
+        ITaskFamily family, MasterObservation observes)
+    {
+        config.Algorithm = "mlsh";
+        config.Seed = options.Seed;
+        config.Iterations = options.Iterations;
+        config.TaskFamily = new TaskFamilyConfig { Kind = description.TaskFamily, Layouts = options.Layout is null ? [] : [options.Layout] };
+        config.Hierarchy.Subpolicies = subpolicyCount;
+        var macroSteps = options.MacroSteps ?? description.MacroSteps;
+        if (macroSteps < 1) throw new ConfigException($"--macro-steps must be ≥ 1, got {macroSteps}");
+        config.Hierarchy.MacroSteps = macroSteps;
+        config.RolloutSteps = RoundUp(EpisodeSteps(family), macroSteps);
+        if (observes == MasterObservation.Pose && family is not MazeTaskFamily)
+            throw new ConfigException($"--master-observes pose needs a maze family (a robot pose in the observation); {description.TaskFamily} has none: use all", options.Subpolicies);
+        config.Hierarchy.MasterIgnores = observes == MasterObservation.Pose
+            ? [.. ObservationLayout.SegmentNames.Where(n => n is not (ObservationLayout.BasePositionXy or ObservationLayout.BaseYawCosSin))]
+            : config.Hierarchy.MasterIgnores;
+        config.Validate(options.Subpolicies);
+        return macroSteps;
     }
 
     internal static int RoundUp(int steps, int multiple) => (steps + multiple - 1) / multiple * multiple;

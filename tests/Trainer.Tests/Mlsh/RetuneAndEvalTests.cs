@@ -75,4 +75,12 @@ public sealed class RetuneAndEvalTests : IDisposable
         r.MeanSteps.Should().Be(50);
         r.MeanReturn.Should().BeLessThan(15);
     }
+
+    [Fact]
+    public void Retune_MasterObservesPose_OnADiscreteFamily_FailsWithAnActionableMessage()
+    {
+        var run = TrainSmallRun();
+        var act = () => Retuner.Run(new RetuneOptions { Subpolicies = run, Task = 1, OutDirectory = Path.Combine(_dir, "x"), Iterations = 1, MasterObserves = MasterObservation.Pose });
+        act.Should().Throw<ConfigException>().Which.Message.Should().Contain("--master-observes pose needs a maze family").And.Contain("use all");
+    }
 }

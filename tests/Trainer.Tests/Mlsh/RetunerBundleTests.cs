@@ -121,4 +121,62 @@ public sealed class RetunerBundleTests : IDisposable
         act.Should().Throw<ConfigException>().WithMessage("*--out exists and is not an Mlsh models directory*notes.txt*");
         Directory.GetFileSystemEntries(outDir).Select(Path.GetFileName).Should().Equal("notes.txt");
     }
+
+    [Fact]
+    public void Retune_WithMacroSteps_TicksTheMasterAtThatPeriod_AndTheBundleRecordsIt()
+    {
+        var subs = PointMassSubpolicies();
+        var outDir = Path.Combine(_dir, "retuned");
+
+        Retuner.Run(new RetuneOptions
+        {
+            Subpolicies = subs, Layout = Layout("corridor-east"), OutDirectory = outDir, Iterations = 1, EvalEpisodes = 1, MacroSteps = 8,
+        });
+
+        var (description, _, _) = ModelsDirectory.Load(outDir);
+        description.MacroSteps.Should().Be(8);
+        ManifestYaml.Load(Path.Combine(outDir, ManifestYaml.FileName)).Timing.MasterPeriod.Should().Be(40, "8 agent steps × policy_decimation 5");
+    }
+
+    [Fact]
+    public void Retune_OnAMaze_ByDefaultLearnsAMasterThatSeesOnlyThePose()
+    {
+        var subs = PointMassSubpolicies();
+        var outDir = Path.Combine(_dir, "retuned");
+        Retuner.Run(Options(subs, outDir));
+        var (_, _, master) = ModelsDirectory.Load(outDir);
+
+        var layout = new Environments.Observations.ObservationLayout(0, 2);
+        var first = master!.PolicyNetwork.Layers[0];
+        foreach (var segment in layout.Segments.Where(s => s.Size > 0))
+        {
+            var rows = first.Weights.Slice(segment.Offset * first.OutputSize, segment.Size * first.OutputSize).ToArray();
+            if (segment.Name is "base_position_xy" or "base_yaw_cos_sin") rows.Should().Contain(w => w != 0, segment.Name);
+            else rows.Should().OnlyContain(w => w == 0, $"the master must ignore {segment.Name}");
+        }
+    }
+
+    [Fact]
+    public void Retune_WithMasterObservesAll_LetsTheMasterSeeEverything()
+    {
+        var subs = PointMassSubpolicies();
+        var outDir = Path.Combine(_dir, "retuned");
+        Retuner.Run(new RetuneOptions
+        {
+            Subpolicies = subs, Layout = Layout("corridor-east"), OutDirectory = outDir, Iterations = 1, EvalEpisodes = 1, MasterObserves = MasterObservation.All,
+        });
+        var (_, _, master) = ModelsDirectory.Load(outDir);
+        var first = master!.PolicyNetwork.Layers[0];
+        var velocity = new Environments.Observations.ObservationLayout(0, 2)["base_linear_velocity"];
+        first.Weights.Slice(velocity.Offset * first.OutputSize, first.OutputSize).ToArray().Should().Contain(w => w != 0);
+    }
+
+    [Fact]
+    public void Retune_WithANonPositiveMacroStep_FailsBeforeTraining()
+    {
+        var subs = PointMassSubpolicies();
+        var act = () => Retuner.Run(new RetuneOptions { Subpolicies = subs, Layout = Layout("corridor-east"), OutDirectory = Path.Combine(_dir, "x"), MacroSteps = 0 });
+        act.Should().Throw<ConfigException>().Which.Message.Should().Contain("--macro-steps must be ≥ 1, got 0");
+        Directory.Exists(Path.Combine(_dir, "x")).Should().BeFalse();
+    }
 }

@@ -7,12 +7,6 @@ namespace Mlsh.Trainer.Mlsh;
 /// <summary>Outcome of <see cref="Evaluator.Run"/>.</summary>
 public sealed record EvalResult(int Episodes, double SuccessRate, double MeanReturn, double MeanSteps);
 
-/// <summary>
-/// Runs a trained hierarchy (master + sub-policies) or a flat policy on one task for a number of
-/// episodes and measures success rate, return and episode length. The master picks a sub-policy at
-/// each episode start and every <c>macroSteps</c> steps, as in training. Policies act with their most
-/// probable action unless <c>stochastic</c> is set. Deterministic for a seed; single-threaded.
-/// </summary>
 /// <summary>A scripted master: the sub-policy to run for the next macro step, from the agent's planar position and
 /// its raw observation row (for the maze families, laid out as <see cref="Environments.Observations.ObservationLayout"/>).</summary>
 public delegate int ScriptedMaster(float x, float y, ReadOnlySpan<float> observation);
@@ -27,6 +21,12 @@ public interface IEvalObserver
     void OnEpisodeEnd(int instance, bool succeeded);
 }
 
+/// <summary>
+/// Runs a trained hierarchy (master + sub-policies) or a flat policy on one task for a number of
+/// episodes and measures success rate, return and episode length. The master picks a sub-policy at
+/// each episode start and every <c>macroSteps</c> steps, as in training. Policies act with their most
+/// probable action unless <c>stochastic</c> is set. Deterministic for a seed; single-threaded.
+/// </summary>
 public static class Evaluator
 {
     /// <param name="master">Null for a flat policy (exactly one entry in <paramref name="subpolicies"/>) or with
@@ -67,8 +67,12 @@ public static class Evaluator
         var idx = new int[count];
         var episodeReturn = new double[count];
         var episodeSteps = new int[count];
-        // Each instance contributes episodes until the total is reached; counting in instance order
-        // at each step keeps the set of episodes independent of timing.
+        // DESIGN: episode i runs on instance i mod count, and an instance stops counting once its share is done. Counting
+        // whichever episodes finish first instead would over-sample short ones, and on a maze the short ones are the
+        // successes (a failure runs to the time limit): with 8 instances and 8 episodes, a policy that succeeds half the
+        // time could score 100 %.
+        var share = new int[count];
+        for (var e = 0; e < count; e++) share[e] = episodes / count + (e < episodes % count ? 1 : 0);
         int done = 0, successes = 0;
         double sumReturn = 0, sumSteps = 0;
         while (done < episodes)
@@ -150,8 +154,9 @@ public static class Evaluator
                 macroLeft[e]--;
                 if (!env.Terminated[e] && !env.Truncated[e]) continue;
                 observer?.OnEpisodeEnd(e, env.Succeeded[e]);
-                if (done < episodes)
+                if (share[e] > 0)
                 {
+                    share[e]--;
                     done++;
                     sumReturn += episodeReturn[e];
                     sumSteps += episodeSteps[e];

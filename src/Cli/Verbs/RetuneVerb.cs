@@ -67,7 +67,7 @@ public sealed class RetuneVerb : IVerb
                 // Success rate against environment steps, the retune learning curve.
                 if ((m.Iteration + 1) % 10 != 0 && m.Iteration + 1 != total) return;
                 (asJson ? Console.Error : Console.Out).WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"iter {m.Iteration + 1}/{total} steps {m.EnvSteps} success {m.SuccessRate:F2} return {m.MeanReturn:F2}"));
+                    $"iter {m.Iteration + 1}/{total} steps {m.EnvSteps} success {m.FirstEpisodeSuccessRate:F2} return {m.MeanReturn:F2}"));
             }
             Mlsh.Trainer.Corrections.CorrectionRetuneSummary? corrected = null;
             RetuneSummary summary;

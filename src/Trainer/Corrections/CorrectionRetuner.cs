@@ -114,7 +114,7 @@ public static class CorrectionRetuner
                 Retuner.DisplayPath(Path.GetFullPath(options.Layout!)), staging => Retuner.CopyRunFiles(run, staging));
         }
         var summary = new RetuneSummary(run.Path, taskName, options.Iterations, trainer.EnvSteps, eval.SuccessRate, eval.MeanReturn, eval.MeanSteps,
-            history.Select(h => (h.EnvSteps, h.SuccessRate)).ToArray());
+            history.Select(h => (h.EnvSteps, h.FirstEpisodeSuccessRate)).ToArray());
         return new CorrectionRetuneSummary(summary, data.Count, data.SkippedTornLines, agreementBefore, BehaviourCloning.Agreement(master, data),
             nllBefore, BehaviourCloning.NegativeLogLikelihood(master, data), fromDeployed);
     }

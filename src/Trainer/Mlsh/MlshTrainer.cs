@@ -124,6 +124,9 @@ public sealed class MlshTrainer : IDisposable
     private readonly double[] _roundReturn = [], _taskReport = [], _taskShares = [];
     private double _sumReturn, _sumLength;
     private int _episodes, _successes;
+    // The first episode each instance finishes in an iteration: an unbiased success sample (see FirstEpisodeSuccessRate).
+    private int _firstEpisodes, _firstSuccesses;
+    private bool[] _firstEnded = [];
 
     /// <param name="config">A validated config (<see cref="TrainConfig.Load"/>).</param>
     /// <param name="family">The task family it names (<see cref="TaskFamilies.Create"/>).</param>
@@ -197,6 +200,7 @@ public sealed class MlshTrainer : IDisposable
         _lastPos = new float[_envs * 2];
         _episodeReturn = new double[_envs];
         _episodeLength = new int[_envs];
+        _firstEnded = new bool[_envs];
 
         _gatherIdx = new int[rows];
         _gatherObs = new float[rows * _obs];
@@ -588,6 +592,8 @@ public sealed class MlshTrainer : IDisposable
         _diversity.Clear();
         _sumReturn = _sumLength = 0;
         _episodes = _successes = 0;
+        _firstEpisodes = _firstSuccesses = 0;
+        Array.Clear(_firstEnded);
         _env.Positions.CopyTo(_lastPos);
         for (var t = 0; t < _steps; t++) StepOnce(t);
         EnvSteps += (long)_steps * _envs;
@@ -650,6 +656,12 @@ public sealed class MlshTrainer : IDisposable
                 _sumReturn += _episodeReturn[e];
                 _sumLength += _episodeLength[e];
                 if (_env.Succeeded[e]) _successes++;
+                if (!_firstEnded[e])
+                {
+                    _firstEnded[e] = true;
+                    _firstEpisodes++;
+                    if (_env.Succeeded[e]) _firstSuccesses++;
+                }
                 _episodeReturn[e] = 0;
                 _episodeLength[e] = 0;
             }
@@ -841,7 +853,7 @@ public sealed class MlshTrainer : IDisposable
     {
         long decisions = 0;
         foreach (var u in _usage) decisions += u;
-        Span<double> totals = [_episodes, _successes, _sumReturn, _sumLength];
+        Span<double> totals = [_episodes, _successes, _sumReturn, _sumLength, _firstEpisodes, _firstSuccesses];
         _reducer?.Sum(ReduceScope.World, totals);
         m.EnvSteps = EnvSteps * (_reducer?.Size ?? 1);
         m.Episodes = (int)totals[0];
@@ -851,6 +863,7 @@ public sealed class MlshTrainer : IDisposable
             m.SuccessRate = totals[1] / totals[0];
             m.MeanEpisodeSteps = totals[3] / totals[0];
         }
+        if (totals[4] > 0) m.FirstEpisodeSuccessRate = totals[5] / totals[4];
         if (!_flat)
         {
             m.SkillUsage = _usage.Select(u => decisions == 0 ? double.NaN : (double)u / decisions).ToArray();

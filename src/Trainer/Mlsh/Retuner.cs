@@ -48,7 +48,8 @@ public enum MasterObservation
 }
 
 /// <summary>The one-line summary of a retune.</summary>
-/// <param name="Curve">(environment steps, training success rate) per iteration.</param>
+/// <param name="Curve">(environment steps, training success rate) per iteration: the first episode of each instance
+/// (<see cref="IterationMetrics.FirstEpisodeSuccessRate"/>), so successes that end early are not over-counted.</param>
 public sealed record RetuneSummary(string OutDirectory, string Task, int Iterations, long EnvSteps,
     double SuccessRate, double MeanReturn, double MeanSteps, IReadOnlyList<(long EnvSteps, double SuccessRate)> Curve);
 
@@ -121,7 +122,7 @@ public static class Retuner
                 DisplayPath(Path.GetFullPath(options.Layout!)), staging => CopyRunFiles(run, staging));
         }
         return new RetuneSummary(run.Path, taskName, options.Iterations, trainer.EnvSteps, eval.SuccessRate, eval.MeanReturn, eval.MeanSteps,
-            history.Select(h => (h.EnvSteps, h.SuccessRate)).ToArray());
+            history.Select(h => (h.EnvSteps, h.FirstEpisodeSuccessRate)).ToArray());
     }
 
     /// <summary>The task family and task a models directory is evaluated or retuned on: a maze family over

@@ -20,6 +20,14 @@ public sealed class IterationMetrics
     public int Episodes { get; set; }
     public double MeanReturn { get; set; } = double.NaN;
     public double SuccessRate { get; set; } = double.NaN;
+    /// <summary>Success rate of the first episode each environment instance finished in the iteration.</summary>
+    /// <remarks>
+    /// <see cref="SuccessRate"/> counts every episode that ended within the iteration's window, and where a success
+    /// ends an episode early (mazes) an instance can fit a second success in the window but never a second failure,
+    /// so that rate leans towards success. The first episode of each instance is one draw per instance whatever its
+    /// length: use this rate to compare success across methods (the quadruped evidence does).
+    /// </remarks>
+    public double FirstEpisodeSuccessRate { get; set; } = double.NaN;
     public double MeanEpisodeSteps { get; set; } = double.NaN;
     /// <summary>[K]: fraction of macro steps that ran each sub-policy.</summary>
     public double[] SkillUsage { get; set; } = [];
@@ -54,6 +62,7 @@ public sealed class IterationMetrics
             w.WriteNumber("episodes", Episodes);
             Num(w, "mean_return", MeanReturn);
             Num(w, "success_rate", SuccessRate);
+            Num(w, "first_episode_success_rate", FirstEpisodeSuccessRate);
             Num(w, "mean_episode_steps", MeanEpisodeSteps);
             w.WriteStartArray("skill_usage");
             foreach (var u in SkillUsage) { if (double.IsFinite(u)) w.WriteNumberValue(Math.Round(u, 6)); else w.WriteNullValue(); }
@@ -90,6 +99,7 @@ public sealed class IterationMetrics
             Episodes = r.GetProperty("episodes").GetInt32(),
             MeanReturn = D("mean_return"),
             SuccessRate = D("success_rate"),
+            FirstEpisodeSuccessRate = D("first_episode_success_rate"),
             MeanEpisodeSteps = D("mean_episode_steps"),
             SkillUsage = r.TryGetProperty("skill_usage", out var u)
                 ? u.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Number ? e.GetDouble() : double.NaN).ToArray()

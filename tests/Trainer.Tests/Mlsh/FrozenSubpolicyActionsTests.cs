@@ -70,4 +70,28 @@ public class FrozenSubpolicyActionsTests
         var act = () => new MlshTrainer(config, family, [0], new MlshTrainerOptions { DeterministicSubpolicies = true });
         act.Should().Throw<ArgumentException>().Which.Message.Should().Contain("deterministic sub-policies need frozen ones");
     }
+
+    [Fact]
+    public void FirstEpisodeSuccessRate_CountsOneEpisodePerInstance_WhenSuccessesLeaveRoomForMore()
+    {
+        // Both skills walk east down corridor-east at 0.75 m/s: every episode succeeds early and the instances start
+        // further episodes within the window; some of those finish, some do not.
+        var config = Config();
+        config.RolloutSteps = 400;
+        var family = TaskFamilies.Create(config.TaskFamily, "test.yaml");
+        using var probe = family.CreateVectorEnv(1);
+        var east = SkillProbeTests.ConstantVelocity(probe.ObservationSize, 0.5f, 0);
+        using var trainer = new MlshTrainer(config, family, [0], new MlshTrainerOptions
+        {
+            InitialSubpolicies = [east, SkillProbeTests.ConstantVelocity(probe.ObservationSize, 0.5f, 0)], FreezeSubpolicies = true, DeterministicSubpolicies = true,
+        });
+
+        var m = trainer.RunIteration();
+
+        m.Episodes.Should().BeGreaterThan(2, "each of the 2 instances fits more than one successful episode in 400 steps");
+        m.SuccessRate.Should().Be(1);
+        m.FirstEpisodeSuccessRate.Should().Be(1);
+        var line = global::Mlsh.Trainer.Runs.IterationMetrics.FromJsonLine(m.ToJsonLine());
+        line.FirstEpisodeSuccessRate.Should().Be(1);
+    }
 }

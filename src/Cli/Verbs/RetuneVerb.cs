@@ -27,6 +27,7 @@ public sealed class RetuneVerb : IVerb
             DefaultValueFactory = _ => "mean",
         };
         subpolicyActions.AcceptOnlyFromAmong("mean", "sample");
+        var envs = new Option<int?>("--envs") { Description = "Environment instances per iteration, each running one episode length (default 8, or the run's config): more give the master a steadier gradient per iteration." };
         var macroSteps = new Option<int?>("--macro-steps") { Description = "Low-level steps per master decision (default: the period the sub-policies were trained with); the exported manifest records it." };
         var masterObserves = new Option<string?>("--master-observes")
         {
@@ -35,7 +36,7 @@ public sealed class RetuneVerb : IVerb
         masterObserves.AcceptOnlyFromAmong("pose", "all");
         var cmd = new Command("retune", "Freeze sub-policies and learn a new master for one layout; writes a models directory eval and the runtime load.")
         {
-            subpolicies, layout, task, output, iterations, seed, episodes, subpolicyActions, macroSteps, masterObserves, json, corrections,
+            subpolicies, layout, task, output, iterations, seed, episodes, subpolicyActions, envs, macroSteps, masterObserves, json, corrections,
         };
         // A damaged network file (PolicyFileException) becomes a one-line error in Program.Main.
         cmd.SetAction(Execute);
@@ -55,6 +56,7 @@ public sealed class RetuneVerb : IVerb
                 EvalEpisodes = parse.GetValue(episodes),
                 SampleSubpolicies = parse.GetValue(subpolicyActions) == "sample",
                 MacroSteps = parse.GetValue(macroSteps),
+                Envs = parse.GetValue(envs),
                 MasterObserves = parse.GetValue(masterObserves) switch
                 {
                     "pose" => MasterObservation.Pose,

@@ -29,6 +29,9 @@ public sealed class RetuneOptions
     /// <summary>Whether the frozen sub-policies sample their actions while the master learns (as in training)
     /// instead of taking the most probable ones (as <c>eval</c> and the Runtime do); default false.</summary>
     public bool SampleSubpolicies { get; init; }
+    /// <summary>Environment instances per iteration (each runs one episode length); default (null) the base config's (8
+    /// for a bare models directory). More instances give the master a steadier gradient per iteration.</summary>
+    public int? Envs { get; init; }
     /// <summary>Low-level steps per master decision; default (null) the period the sub-policies were trained with.</summary>
     public int? MacroSteps { get; init; }
     /// <summary>What the new master observes (maze families); default <see cref="MasterObservation.Pose"/> for mazes,
@@ -215,6 +218,8 @@ public static class Retuner
         config.Iterations = options.Iterations;
         config.TaskFamily = new TaskFamilyConfig { Kind = description.TaskFamily, Layouts = options.Layout is null ? [] : [options.Layout] };
         config.Hierarchy.Subpolicies = subpolicyCount;
+        if (options.Envs is { } envs)
+            config.Envs = envs >= 1 ? envs : throw new ConfigException($"--envs must be ≥ 1, got {envs}");
         var macroSteps = options.MacroSteps ?? description.MacroSteps;
         if (macroSteps < 1) throw new ConfigException($"--macro-steps must be ≥ 1, got {macroSteps}");
         config.Hierarchy.MacroSteps = macroSteps;

@@ -172,6 +172,21 @@ public sealed class RetunerBundleTests : IDisposable
     }
 
     [Fact]
+    public void Retune_WithEnvs_RunsThatManyInstancesPerIteration()
+    {
+        var subs = PointMassSubpolicies();
+        var outDir = Path.Combine(_dir, "retuned");
+        var summary = Retuner.Run(new RetuneOptions
+        {
+            Subpolicies = subs, Layout = Layout("corridor-east"), OutDirectory = outDir, Iterations = 1, EvalEpisodes = 1, Envs = 3, MacroSteps = 10,
+        });
+        using var family = Environments.Tasks.MazeTaskFamily.Create("pointmass", [Layout("corridor-east")]);
+        summary.EnvSteps.Should().Be(3L * Retuner.RoundUp(Retuner.EpisodeSteps(family), 10), "one iteration: 3 instances × one episode length");
+        var act = () => Retuner.Run(new RetuneOptions { Subpolicies = subs, Layout = Layout("corridor-east"), OutDirectory = Path.Combine(_dir, "y"), Envs = 0 });
+        act.Should().Throw<ConfigException>().Which.Message.Should().Contain("--envs must be ≥ 1, got 0");
+    }
+
+    [Fact]
     public void Retune_WithANonPositiveMacroStep_FailsBeforeTraining()
     {
         var subs = PointMassSubpolicies();

@@ -23,8 +23,8 @@ public sealed class RetuneVerb : IVerb
         };
         var subpolicyActions = new Option<string>("--subpolicy-actions")
         {
-            Description = "How the frozen sub-policies act while the master learns: mean (their most probable action, as eval and the Runtime run them) or sample (as in training).",
-            DefaultValueFactory = _ => "mean",
+            Description = "How the frozen sub-policies act while the master learns: sample (as in training; the default, it measured better) or mean (their most probable action, as eval and the Runtime run them).",
+            DefaultValueFactory = _ => "sample",
         };
         subpolicyActions.AcceptOnlyFromAmong("mean", "sample");
         var envs = new Option<int?>("--envs") { Description = "Environment instances per iteration, each running one episode length (default 8, or the run's config): more give the master a steadier gradient per iteration." };
@@ -54,7 +54,7 @@ public sealed class RetuneVerb : IVerb
                 Iterations = parse.GetValue(iterations),
                 Seed = parse.GetValue(seed),
                 EvalEpisodes = parse.GetValue(episodes),
-                SampleSubpolicies = parse.GetValue(subpolicyActions) == "sample",
+                MeanSubpolicyActions = parse.GetValue(subpolicyActions) == "mean",
                 MacroSteps = parse.GetValue(macroSteps),
                 Envs = parse.GetValue(envs),
                 MasterObserves = parse.GetValue(masterObserves) switch

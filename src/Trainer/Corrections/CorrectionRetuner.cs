@@ -69,7 +69,7 @@ public static class CorrectionRetuner
         if (File.Exists(run.MetricsFile)) File.Delete(run.MetricsFile);
         using var trainer = new MlshTrainer(config, family, [task], new MlshTrainerOptions
         {
-            InitialSubpolicies = subpolicies, FreezeSubpolicies = true, DeterministicSubpolicies = !options.SampleSubpolicies,
+            InitialSubpolicies = subpolicies, FreezeSubpolicies = true, DeterministicSubpolicies = options.MeanSubpolicyActions,
         });
         var master = trainer.Master!;
         var fromDeployed = deployed is not null && deployed.Parameters.Length == master.Parameters.Length;

@@ -26,9 +26,15 @@ public sealed class RetuneOptions
     public ulong Seed { get; init; } = 1;
     /// <summary>Episodes of the final deterministic evaluation.</summary>
     public int EvalEpisodes { get; init; } = 20;
-    /// <summary>Whether the frozen sub-policies sample their actions while the master learns (as in training)
-    /// instead of taking the most probable ones (as <c>eval</c> and the Runtime do); default false.</summary>
-    public bool SampleSubpolicies { get; init; }
+    /// <summary>Whether the frozen sub-policies take their most probable actions while the master learns (as <c>eval</c>
+    /// and the Runtime run them) instead of sampling them as in training; default false (sample).</summary>
+    /// <remarks>Sampling is the default because it measured better: on the quadruped (8 skills, a pose-only master
+    /// every 25 steps, 40 iterations) deterministic masters scored 79 % on <c>loading-bay</c> and 75 % on
+    /// <c>turn-left</c> after sampling against 50 % and 69 % after mean actions, and on the point mass the mean-action
+    /// master on <c>loop</c> scored 0 %: with deterministic skills and a master that sees only the pose the rollouts
+    /// fall into limit cycles that the skills' noise otherwise breaks, so the master learns choices that are robust
+    /// to how a skill actually plays out.</remarks>
+    public bool MeanSubpolicyActions { get; init; }
     /// <summary>Environment instances per iteration (each runs one episode length); default (null) the base config's (8
     /// for a bare models directory). More instances give the master a steadier gradient per iteration.</summary>
     public int? Envs { get; init; }
@@ -92,7 +98,7 @@ public static class Retuner
         if (File.Exists(run.MetricsFile)) File.Delete(run.MetricsFile);
         using var trainer = new MlshTrainer(config, family, [task], new MlshTrainerOptions
         {
-            InitialSubpolicies = subpolicies, FreezeSubpolicies = true, DeterministicSubpolicies = !options.SampleSubpolicies,
+            InitialSubpolicies = subpolicies, FreezeSubpolicies = true, DeterministicSubpolicies = options.MeanSubpolicyActions,
         });
         var history = new List<IterationMetrics>();
         for (var i = 0; i < options.Iterations; i++)

@@ -71,7 +71,7 @@ public sealed class ThreadedInferenceTests : IDisposable
         Threaded(threaded);
         threaded.InferenceMode.Should().Be(PolicyInferenceMode.Thread);
         inline.InferenceMode.Should().Be(PolicyInferenceMode.Inline);
-        // master_period 500 in the shipped manifest: three master ticks, 110 sub-policy steps, and an operator override.
+        // master_period 250 in the shipped manifest: five master ticks, 110 sub-policy steps, and an operator override.
         const int cycles = 1100;
         var targetsInline = new double[cycles][];
         var targetsThreaded = new double[cycles][];
@@ -113,7 +113,7 @@ public sealed class ThreadedInferenceTests : IDisposable
         a.Mode.Should().Be(ControllerMode.Policy);
         b.Mode.Should().Be(ControllerMode.Policy);
         b.InferenceRequests.Should().Be(a.InferenceRequests).And.Be(cycles / QuadrupedBundle.Decimation);
-        b.MasterTickRequests.Should().Be(a.MasterTicks).And.Be(3);
+        b.MasterTickRequests.Should().Be(a.MasterTicks).And.Be(5);
         b.SubPolicySteps.Should().Be(a.SubPolicySteps, "the last step (cycle 1090) was picked up at cycle 1091");
         b.ActionPickups.Should().Be(b.SubPolicySteps);
         b.ActionLatencyCycles.Should().Be(b.ActionPickups, "every action was picked up one cycle after its observation");

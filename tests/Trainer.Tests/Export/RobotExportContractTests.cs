@@ -105,10 +105,13 @@ public class RobotExportContractTests
     public void CheckActionMapping_RefusesWhenTargetsCanLeaveTheJointRange()
     {
         var shipped = Path.Combine(MlshPaths.Models, "robots", "quadruped.yaml");
-        var wide = File.ReadAllText(shipped).Replace(
-            "{ name: fl_knee, default_position: 1.0, kp: 60, kd: 1.5, torque_limit: 20, action_scale: 0.6 }",
-            "{ name: fl_knee, default_position: 1.0, kp: 60, kd: 1.5, torque_limit: 20, action_scale: 0.8 }");
-        wide.Should().Contain("action_scale: 0.8", "the test edits the shipped config's fl_knee line");
+        // Both front knees: a mirror pair must keep equal gains and scales.
+        var wide = File.ReadAllText(shipped)
+            .Replace("{ name: fl_knee, default_position: 1.0, kp: 60, kd: 1.5, torque_limit: 20, action_scale: 0.6,",
+                "{ name: fl_knee, default_position: 1.0, kp: 60, kd: 1.5, torque_limit: 20, action_scale: 0.8,")
+            .Replace("{ name: fr_knee, default_position: 1.0, kp: 60, kd: 1.5, torque_limit: 20, action_scale: 0.6,",
+                "{ name: fr_knee, default_position: 1.0, kp: 60, kd: 1.5, torque_limit: 20, action_scale: 0.8,");
+        wide.Split("action_scale: 0.8").Should().HaveCount(3, "the test edits the shipped config's fl_knee and fr_knee lines");
         // Parsed as if it sat beside the shipped config, so its mjcf: quadruped.xml resolves.
         var robot = RobotConfig.Parse(wide, Path.Combine(MlshPaths.Models, "robots", "quadruped-wide.yaml"));
         using var family = MazeTaskFamily.Create(robot, [MazeLayout.Load(Layout("corridor-east"))]);

@@ -92,6 +92,16 @@ public static class CriteriaEvaluator
                 string.Create(ci, $"master_rejects {Text(rejects)}, {errorEvents} error event(s) on MQTT, master_swaps {Text(swaps)}, mode {mode ?? "not reported"}"), ok == rejected));
         }
 
+        if (c.MasterSwapped is { } swapped)
+        {
+            var swaps = Number(run.RuntimeStatus, RuntimeStatusKeys.MasterSwaps);
+            var rejects = Number(run.RuntimeStatus, RuntimeStatusKeys.MasterRejects);
+            var mode = run.RuntimeStatus?.GetValueOrDefault(RuntimeStatusKeys.Mode);
+            var ok = swaps is >= 1 && rejects is null or 0 && IsPolicy(mode);
+            results.Add(new("master_swapped", swapped ? "the pushed master was swapped in and the policy kept running" : "the pushed master was not swapped in",
+                string.Create(ci, $"master_swaps {Text(swaps)}, master_rejects {Text(rejects)}, mode {mode ?? "not reported"}"), ok == swapped));
+        }
+
         if (c.NodesSurvive is { } survive)
         {
             var ok = run.UnexpectedProcessEnds.Count == 0;

@@ -137,6 +137,10 @@ public sealed class ScenarioRunner
                             PushCorruptMaster(operatorClient!);
                             injected.Add(new InjectedFault(f.ToString(), now, now, "corrupt_master"));
                             break;
+                        case FaultKind.PushMaster:
+                            PushMaster(operatorClient!, f.MasterPath!, "master");
+                            injected.Add(new InjectedFault(f.ToString(), now, now, "push_master"));
+                            break;
                     }
                 }
                 if (simRestartAt is { } at && Environment.TickCount64 >= at)
@@ -406,6 +410,12 @@ public sealed class ScenarioRunner
     {
         var path = Path.Combine(_options.OutputDirectory, "corrupt-master.onnx");
         AtomicFile.WriteAllText(path, "this is not an ONNX model: the runtime must reject it and keep its current master\n");
+        PushMaster(client, path, "corrupt master");
+    }
+
+    /// <summary>Sends load_master for <paramref name="path"/> with its SHA-256 on the operator command topic.</summary>
+    private void PushMaster(MqttClient client, string path, string what)
+    {
         var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)));
         var deadline = Environment.TickCount64 + 5000;
         while (client.State != MqttConnectionState.Connected && Environment.TickCount64 < deadline) Thread.Sleep(10);
@@ -414,7 +424,7 @@ public sealed class ScenarioRunner
             ["command"] = "load_master", ["path"] = path, ["sha256"] = sha,
         });
         var result = client.Publish($"{MqttTopicPrefix}/cmd", payload, MqttQos.AtLeastOnce, retain: false);
-        Say($"corrupt master pushed ({path}): {result}");
+        Say($"{what} pushed ({path}): {result}");
     }
 
     /// <summary>The newest telemetry payload, written by the MQTT network thread.</summary>

@@ -19,6 +19,9 @@ public enum FaultKind
     BrokerDown,
     /// <summary>The harness pushes a corrupt master model to the runtime's load-master command.</summary>
     CorruptMaster,
+    /// <summary>Not a fault but the field workflow's event: the harness pushes a valid master
+    /// (<see cref="Fault.MasterPath"/>, e.g. one `mlsh retune` learned for this layout) to the load-master command.</summary>
+    PushMaster,
 }
 
 /// <summary>The sensor streams the relay sits in front of.</summary>
@@ -42,6 +45,9 @@ public enum ScenarioTiming { Lockstep, Realtime }
 /// </summary>
 public sealed record Fault(FaultKind Kind, double AtS, double DurationS, RelayTopic? Topic, double DelayS, double RestartAfterS)
 {
+    /// <summary><see cref="FaultKind.PushMaster"/>: absolute path of the master ONNX model to push; null otherwise.</summary>
+    public string? MasterPath { get; init; }
+
     /// <summary>End of the fault window (s); equals <see cref="AtS"/> for instantaneous faults.</summary>
     public double EndS => AtS + DurationS;
 
@@ -51,6 +57,7 @@ public sealed record Fault(FaultKind Kind, double AtS, double DurationS, RelayTo
         FaultKind.Delay => $"delay {Topic} by {DelayS:0.###} s at {AtS:0.###} s for {DurationS:0.###} s",
         FaultKind.KillSim => $"kill the sim at {AtS:0.###} s, restart after {RestartAfterS:0.###} s",
         FaultKind.BrokerDown => $"broker down at {AtS:0.###} s for {DurationS:0.###} s",
+        FaultKind.PushMaster => $"master {Path.GetFileName(Path.GetDirectoryName(MasterPath))}/{Path.GetFileName(MasterPath)} pushed at {AtS:0.###} s",
         _ => $"corrupt master pushed at {AtS:0.###} s",
     };
 }
@@ -64,7 +71,10 @@ public sealed record PassCriteria(
     bool? MasterRejected,
     bool? NodesSurvive)
 {
-    public int Count => new object?[] { ReachedGoal, SafeModeWithinPeriods, Recovered, NoDeadlineMiss, MasterRejected, NodesSurvive }.Count(x => x is not null);
+    /// <summary>The pushed master (push_master) was swapped in and the policy kept running.</summary>
+    public bool? MasterSwapped { get; init; }
+
+    public int Count => new object?[] { ReachedGoal, SafeModeWithinPeriods, Recovered, NoDeadlineMiss, MasterRejected, NodesSurvive, MasterSwapped }.Count(x => x is not null);
 }
 
 /// <summary>
@@ -87,7 +97,7 @@ public sealed record Scenario(
     PassCriteria Criteria)
 {
     /// <summary>True when a fault needs the MQTT broker the harness starts.</summary>
-    public bool NeedsBroker => Faults.Any(f => f.Kind is FaultKind.BrokerDown or FaultKind.CorruptMaster);
+    public bool NeedsBroker => Faults.Any(f => f.Kind is FaultKind.BrokerDown or FaultKind.CorruptMaster or FaultKind.PushMaster);
 }
 
 /// <summary>The YAML shape (snake_case keys, unknown keys rejected by StrictYaml). Public for YamlDotNet only.</summary>
@@ -115,6 +125,7 @@ public sealed class FaultYaml
     public string? Topic { get; set; }
     public double? DelayS { get; set; }
     public double? RestartAfterS { get; set; }
+    public string? Master { get; set; }
 }
 
 /// <summary>The criteria block in YAML. Public for YamlDotNet only.</summary>
@@ -126,4 +137,5 @@ public sealed class CriteriaYaml
     public bool? NoDeadlineMiss { get; set; }
     public bool? MasterRejected { get; set; }
     public bool? NodesSurvive { get; set; }
+    public bool? MasterSwapped { get; set; }
 }

@@ -66,11 +66,14 @@ public static partial class ScenarioLoader
 
         var faults = new List<Fault>();
         for (var i = 0; i < (y.Faults?.Count ?? 0); i++)
-            faults.Add(ValidateFault(y.Faults![i], $"faults[{i}]", duration, target, Error));
+            faults.Add(ValidateFault(y.Faults![i], $"faults[{i}]", duration, target, root, Error));
         faults.Sort((a, b) => a.AtS.CompareTo(b.AtS));
 
-        if (y.Criteria is not { } c) throw Error("missing key 'criteria' (reached_goal, safe_mode_within_periods, recovered, no_deadline_miss, master_rejected, nodes_survive)");
-        var criteria = new PassCriteria(c.ReachedGoal, c.SafeModeWithinPeriods, c.Recovered, c.NoDeadlineMiss, c.MasterRejected, c.NodesSurvive);
+        if (y.Criteria is not { } c) throw Error("missing key 'criteria' (reached_goal, safe_mode_within_periods, recovered, no_deadline_miss, master_rejected, master_swapped, nodes_survive)");
+        var criteria = new PassCriteria(c.ReachedGoal, c.SafeModeWithinPeriods, c.Recovered, c.NoDeadlineMiss, c.MasterRejected, c.NodesSurvive)
+        {
+            MasterSwapped = c.MasterSwapped,
+        };
         if (criteria.Count == 0) throw Error("'criteria' is empty; a scenario must check at least one criterion");
         if (c.SafeModeWithinPeriods is { } n && (n < 1 || n > 1000))
             throw Error($"'criteria.safe_mode_within_periods' is {n}; expected a number of control periods in [1, 1000]");
@@ -81,6 +84,8 @@ public static partial class ScenarioLoader
             throw Error("'criteria.recovered' needs at least one fault to recover from");
         if (c.MasterRejected is not null && faults.All(f => f.Kind != FaultKind.CorruptMaster))
             throw Error("'criteria.master_rejected' needs a corrupt_master fault");
+        if (c.MasterSwapped is not null && faults.All(f => f.Kind != FaultKind.PushMaster))
+            throw Error("'criteria.master_swapped' needs a push_master event");
 
         var models = string.IsNullOrWhiteSpace(y.Models) ? null
             : Path.IsPathRooted(y.Models) ? y.Models : Path.GetFullPath(Path.Combine(root, y.Models));
@@ -88,11 +93,11 @@ public static partial class ScenarioLoader
             models, faults, criteria);
     }
 
-    private static Fault ValidateFault(FaultYaml f, string key, double duration, ScenarioTarget target, Func<string, ConfigException> error)
+    private static Fault ValidateFault(FaultYaml f, string key, double duration, ScenarioTarget target, string root, Func<string, ConfigException> error)
     {
         var ci = CultureInfo.InvariantCulture;
         if (string.IsNullOrWhiteSpace(f.Kind))
-            throw error($"{key}: missing key 'kind' (drop, delay, nan, kill_sim, broker_down, corrupt_master)");
+            throw error($"{key}: missing key 'kind' (drop, delay, nan, kill_sim, broker_down, corrupt_master, push_master)");
         var kind = ParseEnum<FaultKind>(f.Kind, key + ".kind", FaultKind.Drop, error);
         if (f.AtS is not { } at) throw error($"{key}.at_s: missing (seconds from the scenario start)");
         if (!double.IsFinite(at) || at < 0 || at >= duration)
@@ -111,6 +116,8 @@ public static partial class ScenarioLoader
 
         RelayTopic? topic = null;
         double length = 0, delay = 0, restart = 0;
+        string? master = null;
+        if (kind != FaultKind.PushMaster) Forbid(f.Master, "master");
         switch (kind)
         {
             case FaultKind.Drop or FaultKind.Nan or FaultKind.Delay:
@@ -135,10 +142,17 @@ public static partial class ScenarioLoader
             case FaultKind.CorruptMaster:
                 Forbid(f.Topic, "topic"); Forbid(f.DelayS, "delay_s"); Forbid(f.RestartAfterS, "restart_after_s"); Forbid(f.DurationS, "duration_s");
                 break;
+            case FaultKind.PushMaster:
+                Forbid(f.Topic, "topic"); Forbid(f.DelayS, "delay_s"); Forbid(f.RestartAfterS, "restart_after_s"); Forbid(f.DurationS, "duration_s");
+                if (string.IsNullOrWhiteSpace(f.Master)) throw error($"{key}.master: missing (a bundle directory written by `mlsh retune`, or its master.onnx)");
+                master = Path.IsPathRooted(f.Master) ? f.Master : Path.GetFullPath(Path.Combine(root, f.Master));
+                if (Directory.Exists(master)) master = Path.Combine(master, "master.onnx");
+                if (!File.Exists(master)) throw error($"{key}.master: {f.Master} has no master.onnx; retune one with `mlsh retune --out <dir>`");
+                break;
         }
         if (at + length > duration + 1e-9)
             throw error(string.Create(ci, $"{key} ends at {at + length} s, after duration_s = {duration} s"));
-        return new Fault(kind, at, length, topic, delay, restart);
+        return new Fault(kind, at, length, topic, delay, restart) { MasterPath = master };
     }
 
     /// <summary>snake_case text to an enum member (joint_states → JointStates), listing the allowed values otherwise.</summary>

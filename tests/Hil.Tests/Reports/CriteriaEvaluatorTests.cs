@@ -170,4 +170,20 @@ public class CriteriaEvaluatorTests
         r.Passed.Should().BeFalse("a simulator stepping several control periods per command skips the runtime's cycles");
         r.Actual.Should().Contain("2700 clock-skipped cycles");
     }
+
+    [Fact]
+    public void MasterSwapped_Passes_OnlyWhenTheRuntimeSwappedWithoutARejectAndKeptThePolicy()
+    {
+        var s = ScenarioLoader.Load(Path.Combine(TestPaths.Root, "scenarios", "field-retune.yaml"), TestPaths.Root);
+        RunObservation With(string swaps, string rejects, string mode) => Run(double.NaN) with
+        {
+            RuntimeStatus = new Dictionary<string, string> { ["mode"] = mode, ["deadline_misses"] = "0", ["master_swaps"] = swaps, ["master_rejects"] = rejects },
+        };
+        bool Passed(RunObservation run) => CriteriaEvaluator.Evaluate(s, run).Single(r => r.Name == "master_swapped").Passed;
+
+        Passed(With("1", "0", "Policy")).Should().BeTrue();
+        Passed(With("0", "0", "Policy")).Should().BeFalse("nothing was swapped in");
+        Passed(With("1", "1", "Policy")).Should().BeFalse("a push was refused");
+        Passed(With("1", "0", "SafeMode")).Should().BeFalse("the robot ended in safe mode");
+    }
 }

@@ -49,7 +49,7 @@ public sealed class EvalVerb : IVerb
                 Console.Error.WriteLine($"error: --svg draws maze episodes; {dir} was trained on {description.TaskFamily}");
                 return 2;
             }
-            var recorder = maze is null ? null : new FirstEpisodes(maze.Robot.PolicyDt);
+            var recorder = svgPath is null ? null : new FirstEpisodes(maze!.Robot.PolicyDt);
             var r = Evaluator.Run(family, t, subs, master, description.MacroSteps, n, parse.GetValue(seed), parse.GetValue(stochastic), observer: recorder);
             if (svgPath is not null)
             {
@@ -80,25 +80,31 @@ public sealed class EvalVerb : IVerb
     /// <summary>Records the first episode of every evaluation instance as a trajectory (master ticks included).</summary>
     private sealed class FirstEpisodes(double policyDt) : IEvalObserver
     {
-        private readonly Dictionary<int, (Mlsh.Hil.Trajectories.Trajectory Path, int Steps, bool Done)> _byInstance = [];
+        private sealed class Episode
+        {
+            public readonly Mlsh.Hil.Trajectories.Trajectory Path = new();
+            public int Steps;
+            public bool Done;
+        }
 
-        public IReadOnlyList<Mlsh.Hil.Trajectories.Trajectory> Paths => _byInstance.OrderBy(p => p.Key).Select(p => p.Value.Path).ToArray();
+        private readonly SortedDictionary<int, Episode> _byInstance = [];
+
+        public IReadOnlyList<Mlsh.Hil.Trajectories.Trajectory> Paths => _byInstance.Values.Select(e => e.Path).ToArray();
 
         public void OnStep(int instance, float x, float y, int skill, bool masterTick)
         {
-            if (!_byInstance.TryGetValue(instance, out var entry)) entry = (new Mlsh.Hil.Trajectories.Trajectory(), 0, false);
-            if (entry.Done) return;
-            var time = entry.Steps * policyDt;
-            entry.Path.Add(time, x, y, skill);
-            if (masterTick) entry.Path.AddMasterTick(time, x, y, skill);
-            _byInstance[instance] = (entry.Path, entry.Steps + 1, false);
+            if (!_byInstance.TryGetValue(instance, out var episode)) _byInstance[instance] = episode = new Episode();
+            if (episode.Done) return;
+            var time = episode.Steps++ * policyDt;
+            episode.Path.Add(time, x, y, skill);
+            if (masterTick) episode.Path.AddMasterTick(time, x, y, skill);
         }
 
         public void OnEpisodeEnd(int instance, bool succeeded)
         {
-            if (!_byInstance.TryGetValue(instance, out var entry) || entry.Done) return;
-            entry.Path.Failed = !succeeded;
-            _byInstance[instance] = (entry.Path, entry.Steps, true);
+            if (!_byInstance.TryGetValue(instance, out var episode) || episode.Done) return;
+            episode.Path.Failed = !succeeded;
+            episode.Done = true;
         }
     }
 }

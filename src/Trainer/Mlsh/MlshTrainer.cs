@@ -31,8 +31,8 @@ public sealed class MlshTrainerOptions
     /// and the master is never reinitialized.</summary>
     public bool FreezeSubpolicies { get; init; }
     /// <summary>With <see cref="FreezeSubpolicies"/>: continuous sub-policies act with their most probable action
-    /// (as <c>eval</c> and the Runtime run them) instead of sampling, so a retuned master learns the skills it will
-    /// be deployed with.</summary>
+    /// (as <c>eval</c> and the Runtime run them) instead of sampling. Off by default in retune: it measured worse
+    /// (see <see cref="RetuneOptions.MeanSubpolicyActions"/>).</summary>
     public bool DeterministicSubpolicies { get; init; }
     /// <summary>Averages gradients and statistics across MPI ranks; null in a single process.</summary>
     public IDistributedReducer? Reducer { get; init; }

@@ -23,6 +23,11 @@ public sealed class MazeTaskOptions
     public double ResetNoiseScale { get; init; } = 1.0;
     /// <summary>Sub-cells per cell of the geodesic distance field behind the progress reward.</summary>
     public int DistanceFieldResolution { get; init; } = Mazes.GeodesicDistanceField.DefaultResolution;
+    /// <summary>Degrees: each episode starts with a heading drawn uniformly within ± this of the layout's start
+    /// heading (east), on top of the robot's reset noise; 180 = any heading. 0 (the default) draws nothing.</summary>
+    // DESIGN: every layout starts facing east, so a skill never needs to turn on the spot; a spread of start
+    // headings makes it pay on every layout. Drawn only when non-zero, so that existing runs keep their episodes.
+    public double StartHeadingSpread { get; init; }
 
     public static MazeTaskOptions Default { get; } = new();
 
@@ -44,6 +49,7 @@ public sealed class MazeTaskOptions
         Finite(o.StepReward, "step_reward");
         if (o.TimeLimit is { } t && !(double.IsFinite(t) && t > 0)) throw new ConfigException($"'time_limit' must be a positive number of seconds, got {t}", source);
         if (!(o.ResetNoiseScale >= 0 && double.IsFinite(o.ResetNoiseScale))) throw new ConfigException($"'reset_noise_scale' must be >= 0, got {o.ResetNoiseScale}", source);
+        if (!(o.StartHeadingSpread is >= 0 and <= 180)) throw new ConfigException($"'start_heading_spread' must be in [0, 180] degrees, got {o.StartHeadingSpread}", source);
         if (o.DistanceFieldResolution is < 1 or > 64) throw new ConfigException($"'distance_field_resolution' must be in [1, 64], got {o.DistanceFieldResolution}", source);
         return o;
     }
@@ -58,6 +64,7 @@ internal sealed class MazeTaskOptionsFile
     public double? TimeLimit { get; set; }
     public double? ResetNoiseScale { get; set; }
     public int? DistanceFieldResolution { get; set; }
+    public double? StartHeadingSpread { get; set; }
 
     public MazeTaskOptions ToOptions()
     {
@@ -71,6 +78,7 @@ internal sealed class MazeTaskOptionsFile
             TimeLimit = TimeLimit,
             ResetNoiseScale = ResetNoiseScale ?? d.ResetNoiseScale,
             DistanceFieldResolution = DistanceFieldResolution ?? d.DistanceFieldResolution,
+            StartHeadingSpread = StartHeadingSpread ?? d.StartHeadingSpread,
         };
     }
 }

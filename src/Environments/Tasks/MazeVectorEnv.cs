@@ -284,7 +284,9 @@ public sealed class MazeVectorEnv : IVectorEnv
             qpos[a] = rng.NextSymmetric(noise * _robot.ResetBasePositionNoise);
             qpos[a + 1] = rng.NextSymmetric(noise * _robot.ResetBasePositionNoise);
             qpos[a + 2] = _robot.SpawnHeight;
-            BodyFrame.FromYaw(rng.NextSymmetric(noise * _robot.ResetBaseYawNoise), qpos.Slice(a + 3, 4));
+            var yaw = rng.NextSymmetric(noise * _robot.ResetBaseYawNoise);
+            if (_family.Options.StartHeadingSpread > 0) yaw += rng.NextSymmetric(_family.Options.StartHeadingSpread * Math.PI / 180);
+            BodyFrame.FromYaw(yaw, qpos.Slice(a + 3, 4));
         }
         for (var j = 0; j < _jointCount; j++)
         {

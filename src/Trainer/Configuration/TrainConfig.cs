@@ -133,6 +133,10 @@ public sealed class TaskFamilyConfig
     public double FallPenalty { get; set; }
     /// <summary>Maze families: reward added every step (negative favours speed).</summary>
     public double StepReward { get; set; }
+    /// <summary>Maze families: degrees of start-heading spread around east (0 = none, 180 = any heading).</summary>
+    // Omitted when 0 so that configs without it keep their fingerprint (and resumable checkpoints).
+    [YamlMember(DefaultValuesHandling = DefaultValuesHandling.OmitDefaults)]
+    public double StartHeadingSpread { get; set; }
 
     [YamlIgnore]
     public bool IsMaze => Kind is "pointmass_maze" or "quadruped_maze";
@@ -151,6 +155,9 @@ public sealed class TaskFamilyConfig
         v.InRange($"{prefix}.success_bonus", (float)SuccessBonus, -1000f, 1000f);
         v.InRange($"{prefix}.fall_penalty", (float)FallPenalty, 0f, 1000f);
         v.InRange($"{prefix}.step_reward", (float)StepReward, -100f, 100f);
+        v.InRange($"{prefix}.start_heading_spread", (float)StartHeadingSpread, 0f, 180f);
+        if (!IsMaze && StartHeadingSpread != 0)
+            v.Fail($"{prefix}.start_heading_spread", StartHeadingSpread.ToString(System.Globalization.CultureInfo.InvariantCulture), $"0 for {Kind} (a start heading applies to the maze families)");
     }
 }
 

@@ -34,6 +34,7 @@ public static class TaskFamilies
             SuccessBonus = config.SuccessBonus,
             FallPenalty = config.FallPenalty,
             StepReward = config.StepReward,
+            StartHeadingSpread = config.StartHeadingSpread,
         });
 
     /// <summary>The robot of a maze family kind: quadruped_maze → quadruped.</summary>

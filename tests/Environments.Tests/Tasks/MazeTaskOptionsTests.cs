@@ -34,4 +34,12 @@ public class MazeTaskOptionsTests
         var act = () => MazeTaskOptions.Validate(new MazeTaskOptions { SuccessBonus = double.NaN });
         act.Should().Throw<ConfigException>().Which.Message.Should().Contain("'success_bonus'");
     }
+
+    [Fact]
+    public void Parse_ReadsTheStartHeadingSpread_AndRejectsMoreThanAHalfTurn()
+    {
+        MazeTaskOptions.Parse("start_heading_spread: 90\n", "task.yaml").StartHeadingSpread.Should().Be(90);
+        var act = () => MazeTaskOptions.Parse("start_heading_spread: 200\n", "task.yaml");
+        act.Should().Throw<ConfigException>().Which.Message.Should().Contain("'start_heading_spread' must be in [0, 180]");
+    }
 }

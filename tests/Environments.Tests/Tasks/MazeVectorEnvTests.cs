@@ -205,6 +205,33 @@ public class MazeVectorEnvTests
         o.Slice(l[ObservationLayout.PreviousAction].Offset, 8).ToArray().Should().OnlyContain(x => x == 0f);
     }
 
+    private static double[] StartHeadingsDegrees(MazeTaskOptions options, int count)
+    {
+        var family = EnvFixtures.Tiny("quadruped", "#######/#S...G#/#######", options);
+        using var env = family.CreateVectorEnv(count);
+        env.Reset(5);
+        var yaw = env.ObservationLayout[ObservationLayout.BaseYawCosSin].Offset;
+        var n = env.ObservationSize;
+        return Enumerable.Range(0, count)
+            .Select(i => Math.Atan2(env.Observations[i * n + yaw + 1], env.Observations[i * n + yaw]) * 180 / Math.PI).ToArray();
+    }
+
+    [Fact]
+    public void Reset_WithAStartHeadingSpread_FacesEveryWayWithinIt()
+    {
+        var any = StartHeadingsDegrees(new MazeTaskOptions { StartHeadingSpread = 180 }, 32);
+        any.Should().Contain(d => Math.Abs(d) > 135, "a half-turn spread must start some episodes facing west");
+        any.Should().Contain(d => d > 45).And.Contain(d => d < -45);
+
+        // The robot's own reset noise (a few degrees) comes on top of the spread.
+        var narrow = StartHeadingsDegrees(new MazeTaskOptions { StartHeadingSpread = 30 }, 32);
+        narrow.Should().OnlyContain(d => Math.Abs(d) < 36).And.Contain(d => Math.Abs(d) > 10);
+    }
+
+    [Fact]
+    public void Reset_WithoutASpread_StartsFacingEastWithinTheRobotsYawNoise() =>
+        StartHeadingsDegrees(MazeTaskOptions.Default, 16).Should().OnlyContain(d => Math.Abs(d) < 6);
+
     [Fact]
     public void Task_SwitchesLayoutAtTheNextReset()
     {

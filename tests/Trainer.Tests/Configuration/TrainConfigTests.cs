@@ -60,6 +60,7 @@ public sealed class TrainConfigTests
     [InlineData("rollout_steps: 50", "rollout_steps: 55", "key 'rollout_steps': got 55; expected a multiple of hierarchy.macro_steps (10)*")]
     [InlineData("  kind: movement_bandits", "  kind: ant_maze", "key 'task_family.kind': got 'ant_maze'; expected one of: movement_bandits, four_rooms, pointmass_maze, quadruped_maze")]
     [InlineData("  kind: movement_bandits", "  kind: quadruped_maze", "key 'task_family.layouts': got []; expected at least one layout file for quadruped_maze")]
+    [InlineData("  kind: movement_bandits", "  kind: movement_bandits\n  start_heading_spread: 90", "key 'task_family.start_heading_spread': got 90; expected 0 for movement_bandits (a start heading applies to the maze families)")]
     public void Parse_OutOfRangeValue_FailsBeforeTrainingWithKeyValueAndAllowedRange(string from, string to, string message)
     {
         var yaml = Valid.Replace(from, to, StringComparison.Ordinal);
@@ -78,6 +79,16 @@ public sealed class TrainConfigTests
         var flat = TrainConfig.Parse(mixed.Replace("algorithm: mlsh", "algorithm: flat", StringComparison.Ordinal), "cfg.yaml");
         flat.TaskFamily.MixTasks.Should().BeTrue();
         TrainConfig.Parse(Valid, "cfg.yaml").TaskFamily.MixTasks.Should().BeFalse();
+    }
+
+    [Fact]
+    public void Parse_StartHeadingSpread_AcceptsAHalfTurnOnAMaze_AndRejectsMore()
+    {
+        string Maze(string spread) => Valid.Replace("  kind: movement_bandits",
+            $"  kind: pointmass_maze\n  layouts: [layouts/train/corridor-east.yaml]\n  start_heading_spread: {spread}", StringComparison.Ordinal);
+        TrainConfig.Parse(Maze("180"), "cfg.yaml").TaskFamily.StartHeadingSpread.Should().Be(180);
+        var act = () => TrainConfig.Parse(Maze("181"), "cfg.yaml");
+        act.Should().Throw<ConfigException>().WithMessage("cfg.yaml: key 'task_family.start_heading_spread': got 181; expected a number in [0, 180]");
     }
 
     [Fact]

@@ -16,7 +16,7 @@ public sealed class InitSubpoliciesTests : IDisposable
         var path = Path.Combine(_dir, name + ".yaml");
         var yaml = File.ReadAllText(Path.Combine(Core.MlshPaths.Root, "configs", $"movement-bandits-{algorithm}.yaml"))
             .Replace("iterations: 1500", $"iterations: {iterations}", StringComparison.Ordinal)
-            .Replace("envs: 16", "envs: 2", StringComparison.Ordinal)
+            .Replace("envs: 64", "envs: 2", StringComparison.Ordinal)
             .Replace("subpolicies: 2", $"subpolicies: {subpolicies}", StringComparison.Ordinal);
         File.WriteAllText(path, yaml + "\n" + extra + "\n");
         return path;

@@ -15,6 +15,11 @@ public sealed class LearningTests
         var config = TrainConfig.Load(Path.Combine(Core.MlshPaths.Root, "configs", "movement-bandits-mlsh.yaml"));
         config.Iterations = 300;
         config.Seed = 3;
+        // 16 instances per iteration with the minibatches scaled to match, as the config was before it went to 64
+        // for a steadier evidence measurement: the same number of updates on a quarter of the data.
+        config.Envs = 16;
+        config.Master.MinibatchSize /= 4;
+        config.Subpolicy.MinibatchSize /= 4;
         using var trainer = new MlshTrainer(config, new MovementBanditsTaskFamily(), [0, 1]);
         var history = Enumerable.Range(0, config.Iterations).Select(_ => trainer.RunIteration()).ToList();
 

@@ -16,7 +16,7 @@ public sealed class MpiTrainingTests : IDisposable
         var config = Path.Combine(_dir, "bandits.yaml");
         File.WriteAllText(config, File.ReadAllText(Path.Combine(Core.MlshPaths.Root, "configs", "movement-bandits-mlsh.yaml"))
             .Replace("iterations: 1500", "iterations: 12", StringComparison.Ordinal)
-            .Replace("envs: 16", "envs: 4", StringComparison.Ordinal)
+            .Replace("envs: 64", "envs: 4", StringComparison.Ordinal)
             // The collapse guard fires at the end of round 0 (iteration 9): its decision and the fresh network
             // must be the same on both ranks.
             .Replace("min_distance: 0.6", "min_distance: 1.0", StringComparison.Ordinal)

@@ -41,7 +41,7 @@ public sealed class ResumeTests : IDisposable
         var path = Path.Combine(_dir, "bandits.yaml");
         var yaml = File.ReadAllText(Path.Combine(Core.MlshPaths.Root, "configs", "movement-bandits-mlsh.yaml"))
             .Replace("iterations: 1500", $"iterations: {iterations}", StringComparison.Ordinal)
-            .Replace("envs: 16", "envs: 2", StringComparison.Ordinal)
+            .Replace("envs: 64", "envs: 2", StringComparison.Ordinal)
             .Replace("checkpoint_every: 20", "checkpoint_every: 3", StringComparison.Ordinal)
             .Replace("plot_every: 20", "plot_every: 3", StringComparison.Ordinal);
         File.WriteAllText(path, yaml);

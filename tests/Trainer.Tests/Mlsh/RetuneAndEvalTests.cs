@@ -16,7 +16,7 @@ public sealed class RetuneAndEvalTests : IDisposable
         var config = Path.Combine(_dir, "bandits.yaml");
         File.WriteAllText(config, File.ReadAllText(Path.Combine(Core.MlshPaths.Root, "configs", "movement-bandits-mlsh.yaml"))
             .Replace("iterations: 1500", "iterations: 4", StringComparison.Ordinal)
-            .Replace("envs: 16", "envs: 2", StringComparison.Ordinal));
+            .Replace("envs: 64", "envs: 2", StringComparison.Ordinal));
         var run = Path.Combine(_dir, "run");
         TrainingRun.Run(new TrainRunOptions { ConfigPath = config, OutDirectory = run });
         return run;

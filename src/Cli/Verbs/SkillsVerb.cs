@@ -62,7 +62,7 @@ public sealed class SkillsVerb : IVerb
                     : string.Create(CultureInfo.InvariantCulture,
                         $"sub-policy {r.Subpolicy}: heading {r.HeadingDegrees,6:0.0}°  mean step ({r.MeanDx:+0.000;-0.000}, {r.MeanDy:+0.000;-0.000}) m  distance {r.MeanDistance:0.000} m/macro  consistency {r.Consistency:0.00}  falls {r.Falls}")
                       + (r.MacroSteps == 0 || double.IsNaN(r.MeanForward) ? "" : string.Create(CultureInfo.InvariantCulture,
-                        $"  body frame: heading {r.BodyHeadingDegrees,6:0.0}°  consistency {r.BodyConsistency:0.00}  turn {r.MeanTurnDegrees:+0.0;-0.0}°/macro")));
+                        $"  body frame: heading {r.BodyHeadingDegrees,6:0.0}°  consistency {r.BodyConsistency:0.00}  turn {Math.Round(r.MeanTurnDegrees, 1) + 0.0:+0.0;-0.0;0.0}°/macro")));
             }
             var svgPath = parse.GetValue(svg);
             if (svgPath is not null)

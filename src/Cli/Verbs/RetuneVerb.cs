@@ -34,9 +34,11 @@ public sealed class RetuneVerb : IVerb
             Description = "What the new master's choices may depend on: pose (base position and heading; the default for mazes) or all (the whole observation; the default for discrete families and with --corrections).",
         };
         masterObserves.AcceptOnlyFromAmong("pose", "all");
+        var masterGamma = new Option<float?>("--master-gamma") { Description = "The new master's discount per decision (default 0.95 on mazes: it is paid for progress at every decision; otherwise the run's config)." };
+        var masterLambda = new Option<float?>("--master-lambda") { Description = "The new master's GAE lambda (default 0.9 on mazes; otherwise the run's config)." };
         var cmd = new Command("retune", "Freeze sub-policies and learn a new master for one layout; writes a models directory eval and the runtime load.")
         {
-            subpolicies, layout, task, output, iterations, seed, episodes, subpolicyActions, envs, macroSteps, masterObserves, json, corrections,
+            subpolicies, layout, task, output, iterations, seed, episodes, subpolicyActions, envs, macroSteps, masterObserves, masterGamma, masterLambda, json, corrections,
         };
         // A damaged network file (PolicyFileException) becomes a one-line error in Program.Main.
         cmd.SetAction(Execute);
@@ -57,6 +59,8 @@ public sealed class RetuneVerb : IVerb
                 MeanSubpolicyActions = parse.GetValue(subpolicyActions) == "mean",
                 MacroSteps = parse.GetValue(macroSteps),
                 Envs = parse.GetValue(envs),
+                MasterGamma = parse.GetValue(masterGamma),
+                MasterLambda = parse.GetValue(masterLambda),
                 MasterObserves = parse.GetValue(masterObserves) switch
                 {
                     "pose" => MasterObservation.Pose,

@@ -156,6 +156,41 @@ public sealed class RetunerBundleTests : IDisposable
         }
     }
 
+    private static global::Mlsh.Trainer.Configuration.TrainConfig Settings(RetuneOptions options, Environments.ITaskFamily family, string kind)
+    {
+        var config = new global::Mlsh.Trainer.Configuration.TrainConfig();
+        Retuner.ApplyRetuneSettings(config, options, new ModelsDescription
+        {
+            TaskFamily = kind, ObservationSize = ObservationSize, ActionKind = "continuous", ActionSize = 2, MacroSteps = 20,
+        }, 2, family, kind.EndsWith("_maze", StringComparison.Ordinal) ? MasterObservation.Pose : MasterObservation.All);
+        return config;
+    }
+
+    [Fact]
+    public void Retune_OnAMaze_ByDefaultGivesTheMasterAShortHorizon_AndTakesTheFlagsOverIt()
+    {
+        using var family = Environments.Tasks.MazeTaskFamily.Create("pointmass", [Layout("corridor-east")]);
+        var byDefault = Settings(Options("subs", "out"), family, "pointmass_maze");
+        byDefault.Master.Gamma.Should().Be(Retuner.MazeMasterGamma).And.BeLessThan(new global::Mlsh.Trainer.Configuration.TrainConfig().Master.Gamma);
+        byDefault.Master.Lambda.Should().Be(Retuner.MazeMasterLambda);
+
+        var paperValues = Settings(new RetuneOptions { Subpolicies = "subs", Layout = Layout("corridor-east"), OutDirectory = "out", MasterGamma = 0.99f, MasterLambda = 0.98f }, family, "pointmass_maze");
+        paperValues.Master.Gamma.Should().Be(0.99f);
+        paperValues.Master.Lambda.Should().Be(0.98f);
+
+        var act = () => Settings(new RetuneOptions { Subpolicies = "subs", Layout = Layout("corridor-east"), OutDirectory = "out", MasterLambda = 1.5f }, family, "pointmass_maze");
+        act.Should().Throw<ConfigException>().WithMessage("--master-lambda must be in [0, 1], got 1.5");
+    }
+
+    [Fact]
+    public void Retune_OnADiscreteFamily_KeepsTheConfigsMasterHorizon()
+    {
+        var family = new Environments.Discrete.MovementBanditsTaskFamily();
+        var config = Settings(new RetuneOptions { Subpolicies = "subs", Task = 0, OutDirectory = "out" }, family, "movement_bandits");
+        config.Master.Gamma.Should().Be(new global::Mlsh.Trainer.Configuration.TrainConfig().Master.Gamma);
+        config.Master.Lambda.Should().Be(new global::Mlsh.Trainer.Configuration.TrainConfig().Master.Lambda);
+    }
+
     [Fact]
     public void Retune_WithMasterObservesAll_LetsTheMasterSeeEverything()
     {

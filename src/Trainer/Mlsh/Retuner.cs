@@ -247,12 +247,12 @@ public static class Retuner
         if (macroSteps < 1) throw new ConfigException($"--macro-steps must be ≥ 1, got {macroSteps}");
         config.Hierarchy.MacroSteps = macroSteps;
         config.RolloutSteps = RoundUp(EpisodeSteps(family), macroSteps);
-        if (observes == MasterObservation.Pose && family is not MazeTaskFamily)
+        var maze = family is MazeTaskFamily;
+        if (observes == MasterObservation.Pose && !maze)
             throw new ConfigException($"--master-observes pose needs a maze family (a robot pose in the observation); {description.TaskFamily} has none: use all", options.Subpolicies);
         config.Hierarchy.MasterIgnores = observes == MasterObservation.Pose
             ? [.. ObservationLayout.SegmentNames.Where(n => n is not (ObservationLayout.BasePositionXy or ObservationLayout.BaseYawCosSin))]
             : config.Hierarchy.MasterIgnores;
-        var maze = family is MazeTaskFamily;
         config.Master.Gamma = Unit(options.MasterGamma ?? (maze ? MazeMasterGamma : config.Master.Gamma), "--master-gamma");
         config.Master.Lambda = Unit(options.MasterLambda ?? (maze ? MazeMasterLambda : config.Master.Lambda), "--master-lambda");
         config.Validate(options.Subpolicies);

@@ -444,6 +444,7 @@ public sealed class RuntimeNode : IDisposable
                 new KeyValue { Key = "last_safe_mode_entry_s", Value = SafeModeTimes.Seconds(owner.SafeModeTimes.LastEntryNs) },
                 new KeyValue { Key = "last_safe_mode_exit_s", Value = SafeModeTimes.Seconds(owner.SafeModeTimes.LastExitNs) },
                 new KeyValue { Key = "last_safe_mode_entry_epoch", Value = owner.SafeModeTimes.LastEntryEpoch.ToString(CultureInfo.InvariantCulture) },
+                new KeyValue { Key = "last_safe_mode_faults", Value = owner.SafeModeTimes.LastEntryFaults.ToString() },
                 new KeyValue { Key = "last_safe_mode_exit_epoch", Value = owner.SafeModeTimes.LastExitEpoch.ToString(CultureInfo.InvariantCulture) },
                 new KeyValue { Key = "cycle_time_p50_us", Value = (_compute.P50 / 1000.0).ToString("F1", CultureInfo.InvariantCulture) },
                 new KeyValue { Key = "cycle_time_max_us", Value = (_compute.Max / 1000.0).ToString("F1", CultureInfo.InvariantCulture) },

@@ -16,7 +16,7 @@ public sealed class SafeModeTimes
 
     private ControllerMode _mode = ControllerMode.Safe; // the controller starts in safe mode
     private long _entryNs = Never, _exitNs = Never;
-    private int _epoch, _entryEpoch, _exitEpoch;
+    private int _epoch, _entryEpoch, _exitEpoch, _entryFaults;
 
     public long LastEntryNs => Volatile.Read(ref _entryNs);
     public long LastExitNs => Volatile.Read(ref _exitNs);
@@ -25,19 +25,25 @@ public sealed class SafeModeTimes
     public int LastEntryEpoch => Volatile.Read(ref _entryEpoch);
     public int LastExitEpoch => Volatile.Read(ref _exitEpoch);
 
+    /// <summary>The faults that put the controller into safe mode at <see cref="LastEntryNs"/>: a report that a robot
+    /// entered safe mode is only actionable with the reason.</summary>
+    public SafetyFaults LastEntryFaults => (SafetyFaults)Volatile.Read(ref _entryFaults);
+
     /// <summary>Control thread: the node's clock went backwards (a restarted simulator); later times belong to the next epoch.</summary>
     public void NewClockEpoch() => _epoch++;
 
     /// <summary>Control thread, after each cycle: records a mode change at <paramref name="timeNs"/>.</summary>
     public void AfterCycle(HierarchicalController controller, long timeNs)
     {
-        var mode = controller.Status.Read().Mode;
+        var status = controller.Status.Read();
+        var mode = status.Mode;
         if (mode == _mode) return;
         _mode = mode;
         // The epoch is written first: a reader that sees the new time also sees its epoch (or reads again later).
         if (mode == ControllerMode.Safe)
         {
             Volatile.Write(ref _entryEpoch, _epoch);
+            Volatile.Write(ref _entryFaults, (int)status.Faults);
             Volatile.Write(ref _entryNs, timeNs);
         }
         else

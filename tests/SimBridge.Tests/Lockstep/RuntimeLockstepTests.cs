@@ -217,6 +217,7 @@ public sealed class RuntimeLockstepTests : IDisposable
         node.SimLoop!.ClockResets.Should().Be(1);
         (node.Controller.Status.Read().FaultHistory & SafetyFaults.ClockReset).Should().Be(SafetyFaults.ClockReset);
         node.SafeModeTimes.LastEntryNs.Should().Be(0, "safe mode at the first tick of the restarted simulator's clock");
+        (node.SafeModeTimes.LastEntryFaults & SafetyFaults.ClockReset).Should().Be(SafetyFaults.ClockReset, "the entry records why");
         node.SafeModeTimes.LastExitNs.Should().Be(p.RecoveryCycles * periodNs, "back on the policy after recovery_cycles fault-free cycles");
         node.Controller.Status.Read().Mode.Should().Be(ControllerMode.Policy);
         node.SimLoop.ClockSkippedCycles.Should().Be(0);
